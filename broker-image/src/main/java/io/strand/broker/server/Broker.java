@@ -1,0 +1,132 @@
+package io.strand.broker.server;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.strand.broker.server.config.BrokerConfig;
+import io.strand.broker.server.handlers.ApiHandlers;
+import io.strand.broker.server.handlers.BrokerMetrics;
+import io.strand.broker.server.log.LogManager;
+import io.strand.broker.server.log.ProducerIdManager;
+import io.strand.broker.server.network.KafkaServer;
+import io.strand.broker.server.network.RequestMetrics;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running broker: storage, handlers, the Kafka listener and the metrics endpoint, started and stopped together. */
+public final class Broker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+
+    private final FileChannel lockChannel;
+    private final LogManager logs;
+    private final ScheduledExecutorService scheduler;
+    private final KafkaServer server;
+    private final MetricsEndpoint metricsEndpoint;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicReference<Boolean> closed = new AtomicReference<>(false);
+
+    private Broker(FileChannel lockChannel, LogManager logs, ScheduledExecutorService scheduler, KafkaServer server, MetricsEndpoint metricsEndpoint) {
+        this.lockChannel = lockChannel;
+        this.logs = logs;
+        this.scheduler = scheduler;
+        this.server = server;
+        this.metricsEndpoint = metricsEndpoint;
+    }
+
+    public static Broker start(BrokerConfig config) throws IOException, InterruptedException {
+        long startNanos = System.nanoTime();
+        Path logDir = config.logDir();
+        Path metadataDir = logDir.resolve("__strand_metadata");
+        Files.createDirectories(metadataDir);
+        FileChannel lockChannel = FileChannel.open(metadataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IllegalStateException("Another broker is using " + logDir);
+        }
+        MetaProperties meta = MetaProperties.loadOrCreate(metadataDir, config.nodeId(), config.clusterId());
+        LogManager logs = LogManager.open(config, metadataDir, Clock.systemUTC());
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "strand-log-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        logs.schedule(scheduler);
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("node_id", Integer.toString(config.nodeId()));
+        BrokerMetrics brokerMetrics = new BrokerMetrics(registry);
+        Gauge.builder("strand.partitions", logs, l -> l.partitions().size()).description("Partitions on this broker").register(registry);
+        Gauge.builder("strand.log.size.bytes", logs, l -> l.partitions().stream().mapToLong(p -> p.log().sizeInBytes()).sum())
+                .description("Bytes in all partition logs").register(registry);
+
+        BrokerContext context = new BrokerContext(config, meta.clusterId(), logs, new ProducerIdManager(metadataDir));
+        ApiHandlers handlers = ApiHandlers.standard(context, brokerMetrics);
+        RequestMetrics requestMetrics = new RequestMetrics(registry, handlers.all().keySet());
+
+        BrokerConfig.Endpoint listener = config.listener();
+        KafkaServer server = KafkaServer.start(listener.host(), listener.port(), config.networkThreads(), config.socketRequestMaxBytes(),
+                config.maxPendingPerConnection(), handlers, requestMetrics);
+        MetricsEndpoint metricsEndpoint = null;
+        if (config.metricsPort() > 0) {
+            metricsEndpoint = MetricsEndpoint.start(listener.host(), config.metricsPort(), registry);
+        }
+        Broker broker = new Broker(lockChannel, logs, scheduler, server, metricsEndpoint);
+        LOG.info("Strand broker {} of cluster {} started in {} ms: listening on {}:{}, advertised as {}:{}, {} topic(s), data in {}",
+                config.nodeId(), meta.clusterId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), listener.host(), server.port(),
+                config.advertisedListener().host(), config.advertisedListener().port(), logs.topics().size(), logDir);
+        // JVM metrics are registered after the listener is up: they are not needed to serve the first request.
+        scheduler.execute(() -> {
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmGcMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+        });
+        return broker;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Stops accepting requests, then closes every log cleanly (flushing it and writing its indexes). */
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        LOG.info("Shutting down");
+        try {
+            server.close();
+            if (metricsEndpoint != null) {
+                metricsEndpoint.close();
+            }
+            scheduler.shutdownNow();
+            logs.close();
+            lockChannel.close();
+            LOG.info("Shut down cleanly");
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Shutdown failed", e);
+        } finally {
+            terminated.countDown();
+        }
+    }
+}

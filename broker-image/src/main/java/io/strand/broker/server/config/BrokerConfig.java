@@ -1,0 +1,258 @@
+package io.strand.broker.server.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The broker's static configuration, under Apache Kafka's names so existing properties files and habits carry
+ * over. Values come from (lowest precedence first) the defaults below, a properties file, {@code STRAND_*}
+ * environment variables and {@code --override key=value} flags; see {@link ConfigSources}.
+ *
+ * <p>Binding and validation use kafka-clients' {@link ConfigDef}: the same types, validators and documentation
+ * Kafka uses, and the types DescribeConfigs reports. Immutable and thread-safe.
+ */
+public final class BrokerConfig {
+    public static final String NODE_ID = "node.id";
+    public static final String CLUSTER_ID = "cluster.id";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String AUTO_CREATE_TOPICS = "auto.create.topics.enable";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String LOG_SEGMENT_BYTES = "log.segment.bytes";
+    public static final String LOG_ROLL_MS = "log.roll.ms";
+    public static final String LOG_RETENTION_MS = "log.retention.ms";
+    public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
+    public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
+    public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
+    public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
+    public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
+    public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
+    public static final String LOG_DELETE_DELAY_MS = "file.delete.delay.ms";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String MAX_PENDING_PER_CONNECTION = "connection.max.pending.requests";
+    public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String METRICS_PORT = "metrics.port";
+
+    static final ConfigDef DEFINITION = new ConfigDef()
+            .define(NODE_ID, Type.INT, 1, Range.atLeast(0), Importance.HIGH, "This broker's id; in Kubernetes the pod ordinal.")
+            .define(CLUSTER_ID, Type.STRING, null, Importance.LOW, "Cluster id; generated on first start and kept in the data directory when unset.")
+            .define(LISTENERS, Type.STRING, "PLAINTEXT://0.0.0.0:9092", Importance.HIGH, "Where the broker listens, as PLAINTEXT://host:port.")
+            .define(ADVERTISED_LISTENERS, Type.STRING, null, Importance.HIGH,
+                    "The address given to clients (PLAINTEXT://host:port), e.g. localhost:9092 behind an SSH tunnel. Defaults to the listener, with localhost for a wildcard host.")
+            .define(LOG_DIRS, Type.STRING, "./data", Importance.HIGH, "Directory holding the partition logs and the broker's metadata.")
+            .define(AUTO_CREATE_TOPICS, Type.BOOLEAN, true, Importance.HIGH, "Create a topic when a client asks for metadata of one that does not exist.")
+            .define(NUM_PARTITIONS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Partitions of auto-created topics and of CreateTopics requests that leave it to the broker.")
+            .define(DEFAULT_REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.atLeast(1), Importance.MEDIUM, "Replication factor of topics that leave it to the broker.")
+            .define(MESSAGE_MAX_BYTES, Type.INT, 1048588, Range.atLeast(0), Importance.HIGH, "Largest record batch accepted (after compression); topic config max.message.bytes.")
+            .define(SOCKET_REQUEST_MAX_BYTES, Type.INT, 104857600, Range.atLeast(1), Importance.HIGH, "Largest request frame; a larger declared size closes the connection before anything is allocated.")
+            .define(LOG_SEGMENT_BYTES, Type.INT, 1073741824, Range.atLeast(14), Importance.HIGH, "Segment file size at which a new segment is rolled; topic config segment.bytes.")
+            .define(LOG_ROLL_MS, Type.LONG, 604800000L, Range.atLeast(1), Importance.HIGH, "Age at which a segment is rolled even if not full; topic config segment.ms.")
+            .define(LOG_RETENTION_MS, Type.LONG, 604800000L, Importance.HIGH, "How long segments are kept (-1: forever); topic config retention.ms.")
+            .define(LOG_RETENTION_BYTES, Type.LONG, -1L, Importance.HIGH, "Size a partition log may reach before old segments are deleted (-1: unlimited); topic config retention.bytes.")
+            .define(LOG_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 300000L, Range.atLeast(1), Importance.MEDIUM, "How often retention runs.")
+            .define(LOG_FLUSH_INTERVAL_MESSAGES, Type.LONG, Long.MAX_VALUE, Range.atLeast(1), Importance.HIGH, "fsync after this many messages; topic config flush.messages. Default: leave it to the OS.")
+            .define(LOG_FLUSH_INTERVAL_MS, Type.LONG, Long.MAX_VALUE, Range.atLeast(0), Importance.HIGH, "fsync when data is older than this; topic config flush.ms. Default: leave it to the OS.")
+            .define(LOG_FLUSH_SCHEDULER_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(1), Importance.LOW, "How often the time-based flush policy is checked.")
+            .define(LOG_INDEX_INTERVAL_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.MEDIUM, "Bytes between offset index entries; topic config index.interval.bytes.")
+            .define(LOG_INDEX_SIZE_MAX_BYTES, Type.INT, 10485760, Range.atLeast(4), Importance.MEDIUM, "Maximum size of an index file; topic config segment.index.bytes.")
+            .define(LOG_CLEANUP_POLICY, Type.LIST, "delete", ConfigDef.ValidList.in("delete", "compact"), Importance.MEDIUM, "Default cleanup.policy of topics.")
+            .define(LOG_MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", ValidString.in("CreateTime", "LogAppendTime"), Importance.MEDIUM, "Default message.timestamp.type of topics.")
+            .define(LOG_DELETE_DELAY_MS, Type.LONG, 60000L, Range.atLeast(0), Importance.LOW, "How long a deleted segment's file stays open for fetches already sending from it.")
+            .define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.atLeast(1), Importance.HIGH, "Default min.insync.replicas of topics.")
+            .define(COMPRESSION_TYPE, Type.STRING, "producer", Importance.LOW, "Default compression.type of topics (batches are stored as produced).")
+            .define(NUM_NETWORK_THREADS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, "Netty event loop threads; 0 means one per available processor.")
+            .define(MAX_PENDING_PER_CONNECTION, Type.INT, 64, Range.atLeast(1), Importance.LOW,
+                    "Requests one connection may have in progress before the broker stops reading from it (back-pressure).")
+            .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM, "Whether DeleteTopics is allowed.")
+            .define(METRICS_PORT, Type.INT, 9404, Range.between(0, 65535), Importance.MEDIUM, "Port of the Prometheus /metrics endpoint; 0 disables it.");
+
+    private final Map<String, Object> values;
+    private final Map<String, String> originals;
+
+    private BrokerConfig(Map<String, Object> values, Map<String, String> originals) {
+        this.values = values;
+        this.originals = originals;
+    }
+
+    /** Parses and validates; unknown keys are kept (and reported by {@link #unknownKeys()}) rather than rejected. */
+    public static BrokerConfig from(Map<String, String> props) {
+        Map<String, String> originals = new LinkedHashMap<>(props);
+        // Kafka's "log.dir" (singular) and the hour/minute spellings of durations are accepted too.
+        alias(originals, "log.dir", LOG_DIRS);
+        timeAlias(originals, "log.retention.hours", "log.retention.minutes", LOG_RETENTION_MS);
+        timeAlias(originals, "log.roll.hours", null, LOG_ROLL_MS);
+        Map<String, Object> parsed = DEFINITION.parse(originals);
+        BrokerConfig config = new BrokerConfig(Collections.unmodifiableMap(parsed), Collections.unmodifiableMap(originals));
+        config.listener();
+        config.advertisedListener();
+        return config;
+    }
+
+    public static BrokerConfig from(Properties props) {
+        Map<String, String> map = new LinkedHashMap<>();
+        props.stringPropertyNames().forEach(k -> map.put(k, props.getProperty(k)));
+        return from(map);
+    }
+
+    public static BrokerConfig defaults() {
+        return from(Map.of());
+    }
+
+    private static void alias(Map<String, String> props, String alias, String key) {
+        if (!props.containsKey(key) && props.containsKey(alias)) {
+            props.put(key, props.get(alias));
+        }
+    }
+
+    private static void timeAlias(Map<String, String> props, String hoursKey, String minutesKey, String msKey) {
+        if (props.containsKey(msKey)) {
+            return;
+        }
+        if (minutesKey != null && props.containsKey(minutesKey)) {
+            props.put(msKey, Long.toString(Long.parseLong(props.get(minutesKey).trim()) * 60_000L));
+        } else if (props.containsKey(hoursKey)) {
+            props.put(msKey, Long.toString(Long.parseLong(props.get(hoursKey).trim()) * 3_600_000L));
+        }
+    }
+
+    public Iterable<String> unknownKeys() {
+        return originals.keySet().stream().filter(k -> !DEFINITION.names().contains(k)).toList();
+    }
+
+    /** Every defined key with its effective value, as strings (DescribeConfigs on the broker resource). */
+    public Map<String, String> asStrings() {
+        Map<String, String> out = new LinkedHashMap<>();
+        DEFINITION.configKeys().forEach((name, key) -> {
+            Object value = values.get(name);
+            out.put(name, value == null ? null : ConfigDef.convertToString(value, key.type));
+        });
+        return out;
+    }
+
+    public boolean isDefault(String name) {
+        return !originals.containsKey(name);
+    }
+
+    public static ConfigDef definition() {
+        return DEFINITION;
+    }
+
+    public int nodeId() {
+        return (Integer) values.get(NODE_ID);
+    }
+
+    public String clusterId() {
+        return (String) values.get(CLUSTER_ID);
+    }
+
+    public Endpoint listener() {
+        return Endpoint.parse(LISTENERS, (String) values.get(LISTENERS));
+    }
+
+    public Endpoint advertisedListener() {
+        String advertised = (String) values.get(ADVERTISED_LISTENERS);
+        if (advertised != null && !advertised.isBlank()) {
+            return Endpoint.parse(ADVERTISED_LISTENERS, advertised);
+        }
+        Endpoint bind = listener();
+        String host = bind.host().isEmpty() || bind.host().equals("0.0.0.0") || bind.host().equals("::") ? "localhost" : bind.host();
+        return new Endpoint(host, bind.port());
+    }
+
+    public Path logDir() {
+        return Path.of((String) values.get(LOG_DIRS)).toAbsolutePath().normalize();
+    }
+
+    public boolean autoCreateTopics() {
+        return (Boolean) values.get(AUTO_CREATE_TOPICS);
+    }
+
+    public int numPartitions() {
+        return (Integer) values.get(NUM_PARTITIONS);
+    }
+
+    public short defaultReplicationFactor() {
+        return (Short) values.get(DEFAULT_REPLICATION_FACTOR);
+    }
+
+    public int messageMaxBytes() {
+        return (Integer) values.get(MESSAGE_MAX_BYTES);
+    }
+
+    public int socketRequestMaxBytes() {
+        return (Integer) values.get(SOCKET_REQUEST_MAX_BYTES);
+    }
+
+    public long retentionCheckIntervalMs() {
+        return (Long) values.get(LOG_RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    public long flushSchedulerIntervalMs() {
+        return (Long) values.get(LOG_FLUSH_SCHEDULER_INTERVAL_MS);
+    }
+
+    public int networkThreads() {
+        int n = (Integer) values.get(NUM_NETWORK_THREADS);
+        return n > 0 ? n : Runtime.getRuntime().availableProcessors();
+    }
+
+    public int maxPendingPerConnection() {
+        return (Integer) values.get(MAX_PENDING_PER_CONNECTION);
+    }
+
+    public boolean deleteTopicEnable() {
+        return (Boolean) values.get(DELETE_TOPIC_ENABLE);
+    }
+
+    public int metricsPort() {
+        return (Integer) values.get(METRICS_PORT);
+    }
+
+    /** Typed access for keys that feed topic defaults. */
+    public Object get(String key) {
+        return values.get(key);
+    }
+
+    /** A host and port from a listener URL such as {@code PLAINTEXT://host:9092}. */
+    public record Endpoint(String host, int port) {
+        static Endpoint parse(String key, String value) {
+            String first = value.split(",")[0].trim();
+            if (!first.contains("://")) {
+                first = "PLAINTEXT://" + first;
+            }
+            try {
+                URI uri = URI.create(first);
+                String scheme = uri.getScheme().toUpperCase(java.util.Locale.ROOT);
+                if (!scheme.equals("PLAINTEXT")) {
+                    throw new ConfigException(key, value, "only PLAINTEXT listeners are supported");
+                }
+                String host = uri.getHost() == null ? "" : uri.getHost();
+                if (uri.getPort() < 0 || uri.getPort() > 65535) {
+                    throw new ConfigException(key, value, "a port is required, as in PLAINTEXT://host:9092");
+                }
+                return new Endpoint(host, uri.getPort());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, value, "not a listener URL like PLAINTEXT://host:9092");
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.strand.broker.server.handlers;
+
+import io.strand.broker.server.BrokerContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/** DescribeCluster: the cluster id, the controller and the brokers (endpoint type 1); controllers are not exposed. */
+public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequestData, DescribeClusterResponseData> {
+    private static final byte BROKERS = 1;
+    private final BrokerContext broker;
+
+    public DescribeClusterHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_CLUSTER;
+    }
+
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
+
+    @Override
+    public CompletionStage<DescribeClusterResponseData> handle(RequestContext context, DescribeClusterRequestData request) {
+        DescribeClusterResponseData response = new DescribeClusterResponseData().setThrottleTimeMs(0).setEndpointType(request.endpointType());
+        if (request.endpointType() != BROKERS) {
+            return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
+                    .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type " + request.endpointType()));
+        }
+        response.setErrorCode(Errors.NONE.code()).setClusterId(broker.clusterId()).setControllerId(broker.nodeId());
+        response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                .setBrokerId(broker.nodeId()).setHost(broker.advertised().host()).setPort(broker.advertised().port()).setRack(null).setIsFenced(false));
+        if (request.includeClusterAuthorizedOperations()) {
+            response.setClusterAuthorizedOperations(Authorization.ALL_CLUSTER_OPERATIONS);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+}

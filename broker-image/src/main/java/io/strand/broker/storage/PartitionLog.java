@@ -1,0 +1,525 @@
+package io.strand.broker.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The log of one partition: a directory of segments ({@code %020d.log} + {@code .index} + {@code .timeindex}) holding
+ * Kafka v2 record batches exactly as producers sent them, except that the broker stamps baseOffset and
+ * partitionLeaderEpoch (and, for LogAppendTime topics, the timestamp type bit, maxTimestamp and the CRC).
+ *
+ * <p><b>Durability contract.</b> {@link #append} writes to the OS page cache and returns without fsync: appended data
+ * survives a crash of the process (kill -9) but only data that was flushed survives a power loss or kernel crash.
+ * {@link #flush()} fsyncs; {@link #maybeFlush()} does so when {@link LogConfig#flushIntervalMessages()} records or
+ * {@link LogConfig#flushIntervalMs()} have accumulated since the last flush. After a flush the {@code recovery-point}
+ * checkpoint records the end offset known to be on disk; at startup everything after it is validated batch by batch
+ * (CRC) and a torn tail is truncated (see {@link LogLoader}). {@link #close()} writes index files, a producer-state
+ * snapshot and a {@code .clean-shutdown} marker so the next open trusts them and starts in milliseconds.
+ *
+ * <p><b>Thread-safety.</b> Appends, roll, truncation, retention, flush and close are serialized by one lock per log.
+ * {@link #read}, {@link #findBatchByTimestamp}, {@link #findMaxTimestampBatch} and the offset getters take no lock:
+ * each segment publishes its committed size and next offset through volatile fields after the bytes are written and
+ * indexed, and the log end offset is published last, so readers never see a half-written batch. Segments removed by
+ * retention, {@link #deleteRecordsBefore} or {@link #truncateTo} are renamed to {@code *.deleted} and closed/unlinked
+ * only after {@link LogConfig#fileDeleteDelayMs()}, so channels handed out in a {@link LogSlice} stay readable while the
+ * network sends them. ({@link #truncateTo} shortens the segment that contains the truncation point in place.)
+ *
+ * <p>Errors: {@link StorageException} subclasses (unchecked) reject a request; {@link IOException} means a disk failure.
+ */
+public final class PartitionLog implements Closeable {
+    private static final int SNAPSHOTS_TO_KEEP = 2;
+
+    private final Path dir;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+    private final ProducerStateManager producerState = new ProducerStateManager();
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    // guarded by lock
+    private long recoveryPoint;
+    private long unflushedMessages;
+    private long lastFlushMs;
+    private boolean rolledSinceFlush;
+    private boolean closed;
+
+    private PartitionLog(Path dir, LogConfig config, Clock clock, ScheduledExecutorService scheduler, LogLoader.Loaded loaded) {
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.segments = loaded.segments();
+        this.logStartOffset = loaded.logStartOffset();
+        this.logEndOffset = segments.lastEntry().getValue().nextOffset();
+        this.lastFlushMs = clock.millis();
+    }
+
+    /** Opens (creating if missing) and recovers the log in {@code dir}, using the shared {@link StorageScheduler}. */
+    public static PartitionLog open(Path dir, LogConfig config, Clock clock) throws IOException {
+        return open(dir, config, clock, StorageScheduler.shared());
+    }
+
+    /** Like {@link #open(Path, LogConfig, Clock)} with the executor that runs delayed file deletions. */
+    public static PartitionLog open(Path dir, LogConfig config, Clock clock, ScheduledExecutorService scheduler) throws IOException {
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, clock.millis());
+        PartitionLog log = new PartitionLog(dir, config, clock, scheduler, loaded);
+        log.lock.lock();
+        try {
+            if (loaded.recovered()) {
+                for (LogSegment s : log.segments.values()) s.flushLog(); // recovered data is now known-good on disk
+            }
+            log.recoveryPoint = log.logEndOffset;
+            StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), log.recoveryPoint);
+            StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), log.logStartOffset);
+            log.rebuildProducerState();
+            Files.deleteIfExists(dir.resolve(StorageFiles.CLEAN_SHUTDOWN));
+        } catch (IOException | RuntimeException e) {
+            log.closeChannels();
+            throw e;
+        } finally {
+            log.lock.unlock();
+        }
+        return log;
+    }
+
+    /**
+     * Appends one or more concatenated v2 batches of one produce request. Every batch is validated before anything is
+     * written; the buffer's bytes are stamped in place (a read-only buffer is copied first).
+     *
+     * @throws CorruptBatchException          malformed batch (magic, length, CRC, record count)
+     * @throws RecordTooLargeException        a batch larger than {@link LogConfig#maxBatchBytes()}
+     * @throws InvalidProducerEpochException  fenced idempotent producer
+     * @throws OutOfOrderSequenceException    sequence gap, or a request mixing duplicate and new batches
+     * @throws IOException                    disk failure
+     */
+    public AppendResult append(ByteBuffer batches, int leaderEpoch) throws IOException {
+        ByteBuffer buf = batches.isReadOnly() ? copyOf(batches) : batches.duplicate();
+        int start = buf.position(), end = buf.limit();
+        if (start == end) throw new CorruptBatchException("no record batch in the request");
+        LogConfig cfg = config;
+        List<Integer> positions = new ArrayList<>();
+        List<BatchHeader> headers = new ArrayList<>();
+        for (int pos = start; pos < end; ) {
+            BatchHeader h = BatchHeader.validate(buf, pos, end, cfg.maxBatchBytes());
+            positions.add(pos);
+            headers.add(h);
+            pos += h.sizeInBytes();
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            long now = clock.millis();
+            long appendTime = cfg.logAppendTime() ? now : -1;
+            long next = logEndOffset;
+            long records = 0;
+            ProducerStateManager.Batch staged = producerState.begin();
+            List<BatchHeader> stamped = new ArrayList<>(headers.size());
+            for (BatchHeader h : headers) {
+                BatchHeader s = new BatchHeader(next, h.batchLength(), leaderEpoch, h.magic(), h.crc(),
+                        cfg.logAppendTime() ? (short) (h.attributes() | BatchHeader.TIMESTAMP_TYPE_MASK) : h.attributes(),
+                        h.lastOffsetDelta(), h.baseTimestamp(), cfg.logAppendTime() ? now : h.maxTimestamp(),
+                        h.producerId(), h.producerEpoch(), h.baseSequence(), h.recordCount());
+                ProducerStateManager.BatchMetadata dup = staged.check(s);
+                if (dup != null) {
+                    if (headers.size() == 1) return new AppendResult(dup.firstOffset(), dup.lastOffset(), -1, logStartOffset, true);
+                    throw new OutOfOrderSequenceException("request mixes a duplicate batch of producer " + h.producerId()
+                            + " with other batches");
+                }
+                stamped.add(s);
+                records += h.recordCount();
+                next = s.lastOffset() + 1;
+            }
+            for (int i = 0; i < stamped.size(); i++) {
+                int pos = positions.get(i);
+                BatchHeader.stampOffsetAndEpoch(buf, pos, stamped.get(i).baseOffset(), leaderEpoch);
+                if (cfg.logAppendTime()) BatchHeader.stampLogAppendTime(buf, pos, stamped.get(i).sizeInBytes(), now);
+            }
+            long firstOffset = logEndOffset;
+            LogSegment seg = maybeRoll(cfg, end - start, next - 1, now);
+            seg.append(buf.duplicate().position(start).limit(end), stamped, now);
+            staged.commit();
+            logEndOffset = next;
+            unflushedMessages += records;
+            return new AppendResult(firstOffset, next - 1, appendTime, logStartOffset, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static ByteBuffer copyOf(ByteBuffer src) {
+        ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+        copy.put(src.duplicate()).flip();
+        return copy;
+    }
+
+    private LogSegment maybeRoll(LogConfig cfg, int appendSize, long lastOffset, long now) throws IOException {
+        LogSegment active = segments.lastEntry().getValue();
+        if (active.size() == 0) return active;
+        if (active.size() + (long) appendSize > cfg.segmentBytes() || now - active.rollBaseMs() > cfg.segmentMs()
+                || active.isIndexFull() || lastOffset - active.baseOffset() > Integer.MAX_VALUE) {
+            return roll(now);
+        }
+        return active;
+    }
+
+    /** Starts a new active segment at the log end offset (no-op when the active segment is empty). */
+    private LogSegment roll(long now) throws IOException {
+        LogSegment active = segments.lastEntry().getValue();
+        long base = logEndOffset;
+        if (active.size() == 0 && active.baseOffset() == base) return active;
+        active.onBecomeInactive(false);
+        LogSegment seg = LogSegment.create(dir, base, config, now);
+        segments.put(base, seg);
+        rolledSinceFlush = true;
+        writeProducerSnapshot(base);
+        return seg;
+    }
+
+    /**
+     * Returns a zero-copy slice of one segment starting at the batch that contains {@code fetchOffset} (or the next batch
+     * when the offset falls in a gap), at most {@code maxBytes} long (ending on a batch boundary when one fits), and not
+     * reaching the batch containing {@code maxOffsetExclusive}. When the first batch is larger than {@code maxBytes} it
+     * is returned whole if {@code minOneBatch}, otherwise the slice is empty.
+     *
+     * @throws OffsetOutOfRangeException when fetchOffset is below the log start or above the log end offset
+     */
+    public LogSlice read(long fetchOffset, int maxBytes, boolean minOneBatch, long maxOffsetExclusive) throws IOException {
+        long leo = logEndOffset;
+        long lso = logStartOffset;
+        if (fetchOffset < lso || fetchOffset > leo) {
+            throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " is out of range [" + lso + ", " + leo + "]");
+        }
+        if (fetchOffset == leo || fetchOffset >= maxOffsetExclusive) return LogSlice.empty(lso, leo);
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
+        if (entry == null) entry = segments.firstEntry();
+        while (entry != null) {
+            LogSegment seg = entry.getValue();
+            int limit = seg.size();
+            LogSegment.BatchPos first = seg.translateOffset(fetchOffset, limit);
+            if (first != null) return seg.slice(first, limit, maxBytes, minOneBatch, maxOffsetExclusive, lso, leo);
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return LogSlice.empty(lso, leo);
+    }
+
+    /** The first batch (by offset) whose maxTimestamp >= target and that is not below the log start; null if none. */
+    public TimestampMatch findBatchByTimestamp(long targetTimestampMs) throws IOException {
+        long lso = logStartOffset;
+        for (LogSegment seg : segments.values()) {
+            if (seg.maxTimestamp() < targetTimestampMs || seg.nextOffset() <= lso) continue;
+            LogSegment.BatchPos bp = seg.findByTimestamp(targetTimestampMs, lso, seg.size());
+            if (bp != null) return match(seg, bp);
+        }
+        return null;
+    }
+
+    /** The first batch holding the log's largest timestamp; null when the log is empty. */
+    public TimestampMatch findMaxTimestampBatch() throws IOException {
+        LogSegment best = null;
+        for (LogSegment seg : segments.values()) {
+            if (seg.size() == 0) continue;
+            if (best == null || seg.maxTimestamp() > best.maxTimestamp()) best = seg;
+        }
+        if (best == null) return null;
+        LogSegment.BatchPos bp = best.maxTimestampBatch(best.size());
+        return bp == null ? null : match(best, bp);
+    }
+
+    private static TimestampMatch match(LogSegment seg, LogSegment.BatchPos bp) {
+        BatchHeader h = bp.header();
+        return new TimestampMatch(h.baseOffset(), h.lastOffset(), h.maxTimestamp(), seg.channel(), bp.position(), h.sizeInBytes());
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment s : segments.values()) total += s.size();
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** Applies new settings to future appends, rolls and retention runs (existing index capacities are kept). */
+    public void updateConfig(LogConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Retention: removes segments wholly below the log start offset, then (oldest first) segments whose largest
+     * timestamp is older than {@code now - retentionMs}, then oldest segments while the log exceeds
+     * {@code retentionBytes}. The log always keeps an active segment: an expired non-empty active segment is rolled
+     * first. Advances the log start offset. Returns the number of segments removed.
+     */
+    public int deleteExpiredSegments() throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            LogConfig cfg = config;
+            long now = clock.millis();
+            List<LogSegment> doomed = new ArrayList<>();
+            List<LogSegment> all = new ArrayList<>(segments.values());
+            int i = 0;
+            while (i < all.size() - 1 && all.get(i + 1).baseOffset() <= logStartOffset) doomed.add(all.get(i++));
+            if (cfg.retentionMs() >= 0) {
+                for (; i < all.size(); i++) {
+                    LogSegment seg = all.get(i);
+                    if (seg.size() == 0 || now - seg.largestTimestampForRetention() <= cfg.retentionMs()) break;
+                    if (i == all.size() - 1) all.add(roll(now));
+                    doomed.add(seg);
+                }
+            }
+            if (cfg.retentionBytes() >= 0) {
+                long excess = sizeInBytes() - cfg.retentionBytes();
+                for (LogSegment d : doomed) excess -= d.size();
+                for (; i < all.size() - 1 && excess - all.get(i).size() >= 0; i++) {
+                    excess -= all.get(i).size();
+                    doomed.add(all.get(i));
+                }
+            }
+            removeSegments(doomed);
+            return doomed.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** DeleteRecords: advances the log start offset to {@code offset} and removes segments wholly below it. */
+    public void deleteRecordsBefore(long offset) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset > logEndOffset || offset < 0) {
+                throw new OffsetOutOfRangeException("cannot delete records before " + offset + ": log end offset is " + logEndOffset);
+            }
+            if (offset <= logStartOffset) return;
+            logStartOffset = offset;
+            StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), offset);
+            List<LogSegment> doomed = new ArrayList<>();
+            List<LogSegment> all = new ArrayList<>(segments.values());
+            for (int i = 0; i < all.size() - 1 && all.get(i + 1).baseOffset() <= offset; i++) doomed.add(all.get(i));
+            removeSegments(doomed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Publishes the new log start offset, then unlinks the segments from the log and schedules their file deletion. */
+    private void removeSegments(List<LogSegment> doomed) throws IOException {
+        if (doomed.isEmpty()) return;
+        long newStart = Long.MAX_VALUE;
+        for (LogSegment s : segments.values()) {
+            if (!doomed.contains(s)) {
+                newStart = s.baseOffset();
+                break;
+            }
+        }
+        if (newStart > logStartOffset) {
+            logStartOffset = Math.min(newStart, logEndOffset);
+            StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), logStartOffset);
+        }
+        for (LogSegment s : doomed) retire(s);
+    }
+
+    /** Unlinks a segment from the log, renames its files to *.deleted and schedules closing + unlinking them. */
+    private void retire(LogSegment s) throws IOException {
+        segments.remove(s.baseOffset());
+        s.renameToDeleted();
+        scheduler.schedule(s::closeAndDelete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Removes all data at and after {@code offset}. A batch containing {@code offset} is removed whole, so the new log
+     * end offset may be below {@code offset}. Truncating below the log start offset empties the log and restarts it
+     * at {@code offset}.
+     */
+    public void truncateTo(long offset) throws IOException {
+        if (offset < 0) throw new IllegalArgumentException("negative truncation offset " + offset);
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset >= logEndOffset) return;
+            logEndOffset = offset; // readers stop early while we cut
+            List<LogSegment> doomed = new ArrayList<>(segments.tailMap(offset, true).values());
+            boolean restart = offset < logStartOffset || doomed.size() == segments.size();
+            if (restart) {
+                for (LogSegment s : new ArrayList<>(segments.values())) retire(s);
+                segments.put(offset, LogSegment.create(dir, offset, config, clock.millis()));
+                logStartOffset = offset;
+                StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), offset);
+            } else {
+                for (LogSegment s : doomed) retire(s);
+                logEndOffset = segments.lastEntry().getValue().truncateTo(offset);
+            }
+            recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+            StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), recoveryPoint);
+            rebuildProducerState();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fsyncs every segment holding unflushed data (and its index files), then persists the recovery point. */
+    public void flush() throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            flushLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushLocked() throws IOException {
+        long leo = logEndOffset;
+        LogSegment active = segments.lastEntry().getValue();
+        for (LogSegment s : segments.values()) {
+            if (s != active && s.nextOffset() <= recoveryPoint) continue;
+            s.flushLog();
+            if (s != active) s.writeIndexes(true);
+        }
+        if (rolledSinceFlush) {
+            fsyncDirectory();
+            rolledSinceFlush = false;
+        }
+        if (leo != recoveryPoint) {
+            recoveryPoint = leo;
+            StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), leo);
+        }
+        unflushedMessages = 0;
+        lastFlushMs = clock.millis();
+    }
+
+    private void fsyncDirectory() {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not supported on every platform; file data is already synced
+        }
+    }
+
+    /** Flushes when the flushIntervalMessages / flushIntervalMs policy says so. Disk errors are rethrown unchecked. */
+    public void maybeFlush() {
+        lock.lock();
+        try {
+            if (closed || unflushedMessages == 0) return;
+            LogConfig cfg = config;
+            if (unflushedMessages >= cfg.flushIntervalMessages() || clock.millis() - lastFlushMs >= cfg.flushIntervalMs()) {
+                flushLocked();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Clean shutdown: flush, write index files and a producer-state snapshot, then the clean-shutdown marker. */
+    @Override
+    public void close() throws IOException {
+        lock.lock();
+        try {
+            if (closed) return;
+            flushLocked();
+            for (LogSegment s : segments.values()) {
+                if (s.indexesDirty() || s == segments.lastEntry().getValue()) s.onBecomeInactive(true);
+            }
+            writeProducerSnapshot(logEndOffset);
+            StorageFiles.writeAtomically(dir.resolve(StorageFiles.CLEAN_SHUTDOWN), ByteBuffer.allocate(0), true);
+            closed = true;
+        } finally {
+            closeChannelsIfClosed();
+            lock.unlock();
+        }
+    }
+
+    private void closeChannelsIfClosed() {
+        if (closed) closeChannels();
+    }
+
+    private void closeChannels() {
+        for (LogSegment s : segments.values()) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing a read/write channel does not lose data that was already forced
+            }
+        }
+    }
+
+    /** Closes the log and removes its directory. */
+    public void delete() throws IOException {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                closeChannels();
+            }
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) throw new IOException("log " + dir + " is closed");
+    }
+
+    private void writeProducerSnapshot(long offset) throws IOException {
+        producerState.writeSnapshot(dir, offset, SNAPSHOTS_TO_KEEP);
+    }
+
+    private void rebuildProducerState() throws IOException {
+        producerState.rebuild(dir, logEndOffset, segments.values());
+    }
+
+    // visible for tests
+    long recoveryPoint() {
+        lock.lock();
+        try {
+            return recoveryPoint;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    ProducerStateManager producerState() {
+        return producerState;
+    }
+}
