@@ -50,6 +50,29 @@ final class LogLoader {
         bases.sort(null);
 
         ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+        try {
+            boolean recovered = loadSegments(dir, config, nowMs, clean, recoveryPoint, bases, segments);
+            long logStartOffset = StorageFiles.readCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), 0);
+            if (segments.isEmpty()) {
+                segments.put(logStartOffset, LogSegment.create(dir, logStartOffset, config, nowMs));
+            }
+            long leo = segments.lastEntry().getValue().nextOffset();
+            logStartOffset = Math.min(Math.max(logStartOffset, segments.firstKey()), leo);
+            return new Loaded(segments, clean, recovered, logStartOffset);
+        } catch (IOException | RuntimeException e) {
+            for (LogSegment s : segments.values()) {
+                try {
+                    s.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static boolean loadSegments(Path dir, LogConfig config, long nowMs, boolean clean, long recoveryPoint,
+                                        List<Long> bases, ConcurrentSkipListMap<Long, LogSegment> segments) throws IOException {
         boolean recovered = false;
         long expectedNext = -1;
         for (int i = 0; i < bases.size(); i++) {
@@ -80,13 +103,7 @@ final class LogLoader {
                 if (base >= 0 && !segments.containsKey(base)) Files.deleteIfExists(p);
             }
         }
-        long logStartOffset = StorageFiles.readCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), 0);
-        if (segments.isEmpty()) {
-            segments.put(logStartOffset, LogSegment.create(dir, logStartOffset, config, nowMs));
-        }
-        long leo = segments.lastEntry().getValue().nextOffset();
-        logStartOffset = Math.min(Math.max(logStartOffset, segments.firstKey()), leo);
-        return new Loaded(segments, clean, recovered, logStartOffset);
+        return recovered;
     }
 
     private static void deleteSegmentFiles(Path dir, List<Long> bases) throws IOException {

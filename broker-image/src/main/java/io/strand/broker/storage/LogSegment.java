@@ -37,6 +37,8 @@ final class LogSegment {
     private long rollBaseMs;
     private int bytesSinceLastIndexEntry;
     private boolean indexesDirty;
+    /** Bytes cut off by recovery during {@link #open}; 0 when the file was intact. */
+    long truncatedBytes;
 
     private LogSegment(Path dir, long baseOffset, FileChannel channel, OffsetIndex offsetIndex, TimeIndex timeIndex,
                        int indexIntervalBytes, long rollBaseMs) {
@@ -92,18 +94,20 @@ final class LogSegment {
             ti = new TimeIndex(baseOffset, config.segmentIndexBytes());
         }
         LogSegment s = new LogSegment(dir, baseOffset, ch, oi, ti, config.indexIntervalBytes(), nowMs);
-        s.size = (int) fileSize;
-        if (rebuild || !s.loadTail()) s.recover();
-        s.truncatedBytes = fileSize - s.size;
-        if (s.size > 0) {
-            BatchHeader first = BatchHeader.read(ch, 0, s.size, ByteBuffer.allocate(BatchHeader.HEADER_SIZE));
-            if (first != null && first.maxTimestamp() >= 0) s.rollBaseMs = first.maxTimestamp();
+        try {
+            s.size = (int) fileSize;
+            if (rebuild || !s.loadTail()) s.recover();
+            s.truncatedBytes = fileSize - s.size;
+            if (s.size > 0) {
+                BatchHeader first = BatchHeader.read(ch, 0, s.size, ByteBuffer.allocate(BatchHeader.HEADER_SIZE));
+                if (first != null && first.maxTimestamp() >= 0) s.rollBaseMs = first.maxTimestamp();
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
-        return s;
     }
-
-    /** Bytes cut off by recovery during {@link #open}; 0 when the file was intact. */
-    long truncatedBytes;
 
     /**
      * Computes next offset and max timestamp from the trusted indexes plus a header scan of the tail. Returns false
@@ -223,8 +227,8 @@ final class LogSegment {
      * Builds the zero-copy slice for {@link PartitionLog#read} starting at batch {@code first}, bounded by {@code limit},
      * {@code maxBytes} (ending on a batch boundary when one fits) and the batch containing {@code maxOffsetExclusive}.
      */
-    LogSlice slice(BatchPos first, int limit, int maxBytes, boolean minOneBatch,
-                                  long maxOffsetExclusive, long lso, long leo) throws IOException {
+    LogSlice slice(BatchPos first, int limit, int maxBytes, boolean minOneBatch, long maxOffsetExclusive, long lso, long leo)
+            throws IOException {
         int start = first.position();
         int end = limit;
         if (maxOffsetExclusive <= first.header().lastOffset()) return LogSlice.empty(lso, leo);

@@ -4,7 +4,7 @@ import java.nio.channels.FileChannel;
 
 /**
  * A byte range of a segment file to send to a fetcher with zero copy ({@code FileChannel.transferTo}). The range starts
- * at a batch boundary and usually ends at one; it may end inside a batch, which clients discard. The channel stays open
+ * and ends on batch boundaries (consumers would also tolerate a partial trailing batch). The channel stays open
  * for at least {@link LogConfig#fileDeleteDelayMs()} after the segment is removed from the log. Immutable.
  *
  * @param channel        segment file, or null when {@code length == 0}

@@ -53,7 +53,8 @@ public final class PartitionLog implements Closeable {
     private final ProducerStateManager producerState = new ProducerStateManager();
     private volatile LogConfig config;
     private volatile long logStartOffset;
-    private volatile long logEndOffset;
+    /** Log end offset plus the committed end of the segment holding it, published together after each append. */
+    private volatile LogEnd end;
     // guarded by lock
     private long recoveryPoint;
     private long unflushedMessages;
@@ -68,7 +69,8 @@ public final class PartitionLog implements Closeable {
         this.scheduler = scheduler;
         this.segments = loaded.segments();
         this.logStartOffset = loaded.logStartOffset();
-        this.logEndOffset = segments.lastEntry().getValue().nextOffset();
+        LogSegment last = segments.lastEntry().getValue();
+        this.end = new LogEnd(last.nextOffset(), last, last.size());
         this.lastFlushMs = clock.millis();
     }
 
@@ -83,10 +85,12 @@ public final class PartitionLog implements Closeable {
         PartitionLog log = new PartitionLog(dir, config, clock, scheduler, loaded);
         log.lock.lock();
         try {
-            if (loaded.recovered()) {
-                for (LogSegment s : log.segments.values()) s.flushLog(); // recovered data is now known-good on disk
+            LogSegment active = log.segments.lastEntry().getValue();
+            for (LogSegment s : log.segments.values()) {
+                if (loaded.recovered()) s.flushLog(); // recovered data is now known-good and on disk
+                if (s != active && s.indexesDirty()) s.onBecomeInactive(true); // persist rebuilt indexes
             }
-            log.recoveryPoint = log.logEndOffset;
+            log.recoveryPoint = log.end.offset();
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), log.recoveryPoint);
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), log.logStartOffset);
             log.rebuildProducerState();
@@ -112,13 +116,13 @@ public final class PartitionLog implements Closeable {
      */
     public AppendResult append(ByteBuffer batches, int leaderEpoch) throws IOException {
         ByteBuffer buf = batches.isReadOnly() ? copyOf(batches) : batches.duplicate();
-        int start = buf.position(), end = buf.limit();
-        if (start == end) throw new CorruptBatchException("no record batch in the request");
+        int start = buf.position(), limit = buf.limit();
+        if (start == limit) throw new CorruptBatchException("no record batch in the request");
         LogConfig cfg = config;
         List<Integer> positions = new ArrayList<>();
         List<BatchHeader> headers = new ArrayList<>();
-        for (int pos = start; pos < end; ) {
-            BatchHeader h = BatchHeader.validate(buf, pos, end, cfg.maxBatchBytes());
+        for (int pos = start; pos < limit; ) {
+            BatchHeader h = BatchHeader.validate(buf, pos, limit, cfg.maxBatchBytes());
             positions.add(pos);
             headers.add(h);
             pos += h.sizeInBytes();
@@ -128,7 +132,7 @@ public final class PartitionLog implements Closeable {
             ensureOpen();
             long now = clock.millis();
             long appendTime = cfg.logAppendTime() ? now : -1;
-            long next = logEndOffset;
+            long next = end.offset();
             long records = 0;
             ProducerStateManager.Batch staged = producerState.begin();
             List<BatchHeader> stamped = new ArrayList<>(headers.size());
@@ -152,11 +156,11 @@ public final class PartitionLog implements Closeable {
                 BatchHeader.stampOffsetAndEpoch(buf, pos, stamped.get(i).baseOffset(), leaderEpoch);
                 if (cfg.logAppendTime()) BatchHeader.stampLogAppendTime(buf, pos, stamped.get(i).sizeInBytes(), now);
             }
-            long firstOffset = logEndOffset;
-            LogSegment seg = maybeRoll(cfg, end - start, next - 1, now);
-            seg.append(buf.duplicate().position(start).limit(end), stamped, now);
+            long firstOffset = end.offset();
+            LogSegment seg = maybeRoll(cfg, limit - start, next - 1, now);
+            seg.append(buf.duplicate().position(start).limit(limit), stamped, now);
             staged.commit();
-            logEndOffset = next;
+            end = new LogEnd(next, seg, seg.size());
             unflushedMessages += records;
             return new AppendResult(firstOffset, next - 1, appendTime, logStartOffset, false);
         } finally {
@@ -183,7 +187,7 @@ public final class PartitionLog implements Closeable {
     /** Starts a new active segment at the log end offset (no-op when the active segment is empty). */
     private LogSegment roll(long now) throws IOException {
         LogSegment active = segments.lastEntry().getValue();
-        long base = logEndOffset;
+        long base = end.offset();
         if (active.size() == 0 && active.baseOffset() == base) return active;
         active.onBecomeInactive(false);
         LogSegment seg = LogSegment.create(dir, base, config, now);
@@ -202,7 +206,8 @@ public final class PartitionLog implements Closeable {
      * @throws OffsetOutOfRangeException when fetchOffset is below the log start or above the log end offset
      */
     public LogSlice read(long fetchOffset, int maxBytes, boolean minOneBatch, long maxOffsetExclusive) throws IOException {
-        long leo = logEndOffset;
+        LogEnd e = end;
+        long leo = e.offset();
         long lso = logStartOffset;
         if (fetchOffset < lso || fetchOffset > leo) {
             throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " is out of range [" + lso + ", " + leo + "]");
@@ -210,9 +215,9 @@ public final class PartitionLog implements Closeable {
         if (fetchOffset == leo || fetchOffset >= maxOffsetExclusive) return LogSlice.empty(lso, leo);
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
         if (entry == null) entry = segments.firstEntry();
-        while (entry != null) {
+        while (entry != null && entry.getKey() < leo) {
             LogSegment seg = entry.getValue();
-            int limit = seg.size();
+            int limit = seg == e.segment() ? e.position() : seg.size(); // never beyond the end offset we report
             LogSegment.BatchPos first = seg.translateOffset(fetchOffset, limit);
             if (first != null) return seg.slice(first, limit, maxBytes, minOneBatch, maxOffsetExclusive, lso, leo);
             entry = segments.higherEntry(entry.getKey());
@@ -253,7 +258,7 @@ public final class PartitionLog implements Closeable {
     }
 
     public long logEndOffset() {
-        return logEndOffset;
+        return end.offset();
     }
 
     public long sizeInBytes() {
@@ -323,8 +328,8 @@ public final class PartitionLog implements Closeable {
         lock.lock();
         try {
             ensureOpen();
-            if (offset > logEndOffset || offset < 0) {
-                throw new OffsetOutOfRangeException("cannot delete records before " + offset + ": log end offset is " + logEndOffset);
+            if (offset > end.offset() || offset < 0) {
+                throw new OffsetOutOfRangeException("cannot delete records before " + offset + ": log end offset is " + end.offset());
             }
             if (offset <= logStartOffset) return;
             logStartOffset = offset;
@@ -349,7 +354,7 @@ public final class PartitionLog implements Closeable {
             }
         }
         if (newStart > logStartOffset) {
-            logStartOffset = Math.min(newStart, logEndOffset);
+            logStartOffset = Math.min(newStart, end.offset());
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), logStartOffset);
         }
         for (LogSegment s : doomed) retire(s);
@@ -372,8 +377,8 @@ public final class PartitionLog implements Closeable {
         lock.lock();
         try {
             ensureOpen();
-            if (offset >= logEndOffset) return;
-            logEndOffset = offset; // readers stop early while we cut
+            if (offset >= end.offset()) return;
+            end = new LogEnd(offset, null, 0); // readers stop early while we cut
             List<LogSegment> doomed = new ArrayList<>(segments.tailMap(offset, true).values());
             boolean restart = offset < logStartOffset || doomed.size() == segments.size();
             if (restart) {
@@ -383,9 +388,11 @@ public final class PartitionLog implements Closeable {
                 StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), offset);
             } else {
                 for (LogSegment s : doomed) retire(s);
-                logEndOffset = segments.lastEntry().getValue().truncateTo(offset);
+                segments.lastEntry().getValue().truncateTo(offset);
             }
-            recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+            LogSegment last = segments.lastEntry().getValue();
+            end = new LogEnd(last.nextOffset(), last, last.size());
+            recoveryPoint = Math.min(recoveryPoint, end.offset());
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), recoveryPoint);
             rebuildProducerState();
         } finally {
@@ -405,7 +412,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private void flushLocked() throws IOException {
-        long leo = logEndOffset;
+        long leo = end.offset();
         LogSegment active = segments.lastEntry().getValue();
         for (LogSegment s : segments.values()) {
             if (s != active && s.nextOffset() <= recoveryPoint) continue;
@@ -458,7 +465,7 @@ public final class PartitionLog implements Closeable {
             for (LogSegment s : segments.values()) {
                 if (s.indexesDirty() || s == segments.lastEntry().getValue()) s.onBecomeInactive(true);
             }
-            writeProducerSnapshot(logEndOffset);
+            writeProducerSnapshot(end.offset());
             StorageFiles.writeAtomically(dir.resolve(StorageFiles.CLEAN_SHUTDOWN), ByteBuffer.allocate(0), true);
             closed = true;
         } finally {
@@ -506,7 +513,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private void rebuildProducerState() throws IOException {
-        producerState.rebuild(dir, logEndOffset, segments.values());
+        producerState.rebuild(dir, end.offset(), segments.values());
     }
 
     // visible for tests
@@ -521,5 +528,8 @@ public final class PartitionLog implements Closeable {
 
     ProducerStateManager producerState() {
         return producerState;
+    }
+
+    private record LogEnd(long offset, LogSegment segment, int position) {
     }
 }

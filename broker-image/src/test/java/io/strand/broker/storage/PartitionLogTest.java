@@ -223,4 +223,39 @@ class PartitionLogTest {
         assertThat(tmp.resolve("topic-0")).doesNotExist();
         log = null;
     }
+
+    @Test
+    void concurrentReadersNeverSeePartialBatches() throws Exception {
+        int size = batch(3, 1).remaining();
+        open(config().withSegmentBytes(size * 50L).withIndexIntervalBytes(200));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable reader = () -> {
+            java.util.Random rnd = new java.util.Random();
+            try {
+                while (!done.get()) {
+                    long leo = log.logEndOffset();
+                    if (leo == 0) continue;
+                    long off = (long) (rnd.nextDouble() * leo);
+                    LogSlice slice = log.read(off, 1 + rnd.nextInt(4000), true, Long.MAX_VALUE);
+                    List<BatchHeader> batches = batchesIn(slice); // CRC-checked
+                    assertThat(batches).isNotEmpty();
+                    assertThat(batches.get(0).baseOffset()).isEqualTo(off - off % 3);
+                    for (int i = 1; i < batches.size(); i++) {
+                        assertThat(batches.get(i).baseOffset()).isEqualTo(batches.get(i - 1).lastOffset() + 1);
+                    }
+                    assertThat(batches.get(batches.size() - 1).lastOffset()).isLessThan(slice.logEndOffset());
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        };
+        Thread[] readers = {new Thread(reader), new Thread(reader), new Thread(reader)};
+        for (Thread t : readers) t.start();
+        for (int i = 0; i < 1500; i++) log.append(batch(3, i), 0);
+        done.set(true);
+        for (Thread t : readers) t.join();
+        assertThat(failure.get()).isNull();
+        assertThat(log.logEndOffset()).isEqualTo(4500);
+    }
 }

@@ -121,4 +121,31 @@ class ProducerStateTest {
         log.truncateTo(10);
         assertThat(log.append(idem(7, 1, 10, 2), 0)).isEqualTo(new AppendResult(10, 11, -1, 0, false));
     }
+
+    @Test
+    void corruptSnapshotFallsBackToScanning() throws Exception {
+        open();
+        for (int i = 0; i < 10; i++) log.append(idem(7, 1, i * 2, 2), 0);
+        log.close();
+        try (Stream<Path> files = Files.list(tmp.resolve("p-0"))) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.toString().endsWith(".snapshot")) Files.write(p, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            }
+        }
+        open();
+        assertThat(log.append(idem(7, 1, 18, 2), 0).duplicate()).isTrue();
+        assertThatThrownBy(() -> log.append(idem(7, 0, 20, 1), 0)).isInstanceOf(InvalidProducerEpochException.class);
+    }
+
+    @Test
+    void uncleanReopenAfterTruncationDoesNotUseStaleSnapshots() throws Exception {
+        PartitionLog crashed = PartitionLog.open(tmp.resolve("p-0"), cfg, clock);
+        for (int i = 0; i < 10; i++) crashed.append(idem(7, 1, i * 2, 2), 0);
+        crashed.truncateTo(6);
+        crashed.append(idem(7, 1, 6, 1), 0);
+        // crash: no close
+        open();
+        assertThat(log.logEndOffset()).isEqualTo(7);
+        assertThat(log.append(idem(7, 1, 7, 1), 0)).isEqualTo(new AppendResult(7, 7, -1, 0, false));
+    }
 }
