@@ -3,13 +3,17 @@ package io.strand.broker.protocol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
  * Everything the server needs from Kafka's record classes, kept here so no other package depends on them
@@ -93,5 +97,56 @@ public final class RecordSets {
             }
         }
         return null;
+    }
+
+    /** One key/value record of an internal topic; a null value is a tombstone. */
+    public record KeyValue(byte[] key, byte[] value) {
+    }
+
+    /** A record read back from a log, with its offset and timestamp. */
+    public record LoggedRecord(long offset, long timestamp, ByteBuffer key, ByteBuffer value) {
+    }
+
+    /** One uncompressed v2 batch (offsets from 0; the log assigns the real ones) holding {@code records} in order. */
+    public static ByteBuffer batchOf(List<KeyValue> records, long timestamp) {
+        SimpleRecord[] simple = new SimpleRecord[records.size()];
+        for (int i = 0; i < simple.length; i++) {
+            simple[i] = new SimpleRecord(timestamp, records.get(i).key(), records.get(i).value());
+        }
+        return MemoryRecords.withRecords(Compression.NONE, simple).buffer();
+    }
+
+    /**
+     * Reads the batches stored at {@code [position, position + length)} of a segment file (a log slice) and returns
+     * their non-control records at or after {@code fromOffset}, decompressing as needed; a truncated trailing batch is
+     * ignored (the caller reads again from the offset after the last record returned).
+     */
+    public static ReadRecords readRecords(FileChannel channel, long position, int length, long fromOffset) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                break;
+            }
+        }
+        buffer.flip();
+        List<LoggedRecord> out = new ArrayList<>();
+        long next = fromOffset;
+        for (RecordBatch batch : MemoryRecords.readableRecords(buffer).batches()) {
+            next = Math.max(next, batch.nextOffset());
+            if (batch.isControlBatch()) {
+                continue;
+            }
+            for (Record record : batch) {
+                if (record.offset() >= fromOffset) {
+                    out.add(new LoggedRecord(record.offset(), record.timestamp(),
+                            record.hasKey() ? record.key() : null, record.hasValue() ? record.value() : null));
+                }
+            }
+        }
+        return new ReadRecords(out, next);
+    }
+
+    /** Records read from a slice, and the offset to continue reading from. */
+    public record ReadRecords(List<LoggedRecord> records, long nextOffset) {
     }
 }

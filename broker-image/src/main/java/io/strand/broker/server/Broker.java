@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.strand.broker.server.config.BrokerConfig;
+import io.strand.broker.server.coordinator.GroupConfig;
+import io.strand.broker.server.coordinator.GroupCoordinator;
 import io.strand.broker.server.handlers.ApiHandlers;
 import io.strand.broker.server.handlers.BrokerMetrics;
 import io.strand.broker.server.log.LogManager;
@@ -34,15 +36,18 @@ public final class Broker implements AutoCloseable {
 
     private final FileChannel lockChannel;
     private final LogManager logs;
+    private final GroupCoordinator groups;
     private final ScheduledExecutorService scheduler;
     private final KafkaServer server;
     private final MetricsEndpoint metricsEndpoint;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicReference<Boolean> closed = new AtomicReference<>(false);
 
-    private Broker(FileChannel lockChannel, LogManager logs, ScheduledExecutorService scheduler, KafkaServer server, MetricsEndpoint metricsEndpoint) {
+    private Broker(FileChannel lockChannel, LogManager logs, GroupCoordinator groups, ScheduledExecutorService scheduler, KafkaServer server,
+                   MetricsEndpoint metricsEndpoint) {
         this.lockChannel = lockChannel;
         this.logs = logs;
+        this.groups = groups;
         this.scheduler = scheduler;
         this.server = server;
         this.metricsEndpoint = metricsEndpoint;
@@ -75,7 +80,10 @@ public final class Broker implements AutoCloseable {
         Gauge.builder("strand.log.size.bytes", logs, l -> l.partitions().stream().mapToLong(p -> p.log().sizeInBytes()).sum())
                 .description("Bytes in all partition logs").register(registry);
 
-        BrokerContext context = new BrokerContext(config, meta.clusterId(), logs, new ProducerIdManager(metadataDir));
+        // Loads __consumer_offsets in the background: group requests get COORDINATOR_LOAD_IN_PROGRESS until it is done.
+        GroupCoordinator groups = new GroupCoordinator(logs, GroupConfig.from(config), Clock.systemUTC());
+        groups.start();
+        BrokerContext context = new BrokerContext(config, meta.clusterId(), logs, new ProducerIdManager(metadataDir), groups);
         ApiHandlers handlers = ApiHandlers.standard(context, brokerMetrics);
         RequestMetrics requestMetrics = new RequestMetrics(registry, handlers.all().keySet());
 
@@ -86,7 +94,7 @@ public final class Broker implements AutoCloseable {
         if (config.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(listener.host(), config.metricsPort(), registry);
         }
-        Broker broker = new Broker(lockChannel, logs, scheduler, server, metricsEndpoint);
+        Broker broker = new Broker(lockChannel, logs, groups, scheduler, server, metricsEndpoint);
         LOG.info("Strand broker {} of cluster {} started in {} ms: listening on {}:{}, advertised as {}:{}, {} topic(s), data in {}",
                 config.nodeId(), meta.clusterId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), listener.host(), server.port(),
                 config.advertisedListener().host(), config.advertisedListener().port(), logs.topics().size(), logDir);
@@ -120,6 +128,7 @@ public final class Broker implements AutoCloseable {
                 metricsEndpoint.close();
             }
             scheduler.shutdownNow();
+            groups.close();
             logs.close();
             lockChannel.close();
             LOG.info("Shut down cleanly");

@@ -1,11 +1,17 @@
 package io.strand.broker.server;
 
 import io.strand.broker.server.config.BrokerConfig;
+import io.strand.broker.server.coordinator.GroupCoordinator;
 import io.strand.broker.server.log.LogManager;
 import io.strand.broker.server.log.ProducerIdManager;
 
-/** What request handlers share: configuration, identity and the logs. */
-public record BrokerContext(BrokerConfig config, String clusterId, LogManager logs, ProducerIdManager producerIds) {
+/** What request handlers share: configuration, identity, the logs and the group coordinator. */
+public record BrokerContext(BrokerConfig config, String clusterId, LogManager logs, ProducerIdManager producerIds, GroupCoordinator groups) {
+    /** A context without a group coordinator (for code that never serves group APIs). */
+    public BrokerContext(BrokerConfig config, String clusterId, LogManager logs, ProducerIdManager producerIds) {
+        this(config, clusterId, logs, producerIds, null);
+    }
+
     public int nodeId() {
         return config.nodeId();
     }

@@ -14,10 +14,18 @@ package io.strand.broker.storage;
  * @param logAppendTime         stamp batches with the broker clock (timestamp type LogAppendTime)
  * @param fileDeleteDelayMs     how long files of removed segments stay readable (renamed to {@code *.deleted})
  * @param segmentIndexBytes     maximum size of one index file; a full index forces a roll
+ * @param compact               cleanup.policy contains {@code compact}: the {@link LogCleaner} keeps the latest record
+ *                              per key (retention still applies when the policy also contains {@code delete})
+ * @param deleteRetentionMs     how long a tombstone stays after the cleaner first rewrote the batch holding it
+ * @param minCleanableDirtyRatio a compacted log is cleaned once this share of its inactive bytes is not yet cleaned
+ * @param minCompactionLagMs    segments holding a record younger than this are not cleaned yet
+ * @param maxCompactionLagMs    a log whose oldest uncleaned data is older than this is cleaned regardless of the ratio;
+ *                              the active segment of a compacted log rolls after {@code min(segmentMs, maxCompactionLagMs)}
  */
 public record LogConfig(long segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int indexIntervalBytes,
                         long flushIntervalMessages, long flushIntervalMs, int maxBatchBytes, boolean logAppendTime,
-                        long fileDeleteDelayMs, int segmentIndexBytes) {
+                        long fileDeleteDelayMs, int segmentIndexBytes, boolean compact, long deleteRetentionMs,
+                        double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs) {
 
     public static final long DAY_MS = 24L * 60 * 60 * 1000;
 
@@ -32,7 +40,29 @@ public record LogConfig(long segmentBytes, long segmentMs, long retentionMs, lon
         if (maxBatchBytes < BatchHeader.HEADER_SIZE) throw new IllegalArgumentException("maxBatchBytes too small");
         if (fileDeleteDelayMs < 0) throw new IllegalArgumentException("fileDeleteDelayMs must be >= 0");
         if (segmentIndexBytes < 12) throw new IllegalArgumentException("segmentIndexBytes must be >= 12");
+        if (deleteRetentionMs < 0) throw new IllegalArgumentException("deleteRetentionMs must be >= 0");
+        if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+            throw new IllegalArgumentException("minCleanableDirtyRatio must be in [0, 1]");
+        }
+        if (minCompactionLagMs < 0) throw new IllegalArgumentException("minCompactionLagMs must be >= 0");
+        if (maxCompactionLagMs < 1) throw new IllegalArgumentException("maxCompactionLagMs must be >= 1");
         segmentBytes = Math.min(segmentBytes, Integer.MAX_VALUE);
+    }
+
+    /** The settings of a non-compacted log (Kafka's compaction defaults), as before compaction existed. */
+    public LogConfig(long segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int indexIntervalBytes,
+                     long flushIntervalMessages, long flushIntervalMs, int maxBatchBytes, boolean logAppendTime,
+                     long fileDeleteDelayMs, int segmentIndexBytes) {
+        this(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, flushIntervalMessages, flushIntervalMs,
+                maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes, false, DAY_MS, 0.5, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * Age at which the active segment is rolled: {@code segmentMs}, or sooner for a compacted log so that its data
+     * becomes cleanable within {@code maxCompactionLagMs} (the cleaner never touches the active segment).
+     */
+    public long effectiveRollMs() {
+        return compact ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
     }
 
     /** Kafka's defaults: 1 GiB / 7 day segments, 7 day retention, no size limit, no forced fsync. */
@@ -43,56 +73,98 @@ public record LogConfig(long segmentBytes, long segmentMs, long retentionMs, lon
 
     public LogConfig withSegmentBytes(long v) {
         return new LogConfig(v, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, flushIntervalMessages,
-                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes);
+                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withSegmentMs(long v) {
         return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, indexIntervalBytes, flushIntervalMessages,
-                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes);
+                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withRetentionMs(long v) {
         return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, indexIntervalBytes, flushIntervalMessages,
-                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes);
+                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withRetentionBytes(long v) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, v, indexIntervalBytes, flushIntervalMessages,
-                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes);
+                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withIndexIntervalBytes(int v) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, flushIntervalMessages,
-                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes);
+                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withFlushIntervalMessages(long v) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, v,
-                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes);
+                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withFlushIntervalMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, flushIntervalMessages,
-                v, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, v, maxBatchBytes, logAppendTime, fileDeleteDelayMs, segmentIndexBytes, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withMaxBatchBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, flushIntervalMessages,
-                flushIntervalMs, v, logAppendTime, fileDeleteDelayMs, segmentIndexBytes);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, v, logAppendTime, fileDeleteDelayMs, segmentIndexBytes,
+                compact, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withLogAppendTime(boolean v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, flushIntervalMessages,
-                flushIntervalMs, maxBatchBytes, v, fileDeleteDelayMs, segmentIndexBytes);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, maxBatchBytes, v, fileDeleteDelayMs, segmentIndexBytes,
+                compact, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withFileDeleteDelayMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, flushIntervalMessages,
-                flushIntervalMs, maxBatchBytes, logAppendTime, v, segmentIndexBytes);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, maxBatchBytes, logAppendTime, v, segmentIndexBytes, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
     }
 
     public LogConfig withSegmentIndexBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, flushIntervalMessages,
-                flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, v);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs, v, compact,
+                deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+    }
+
+    public LogConfig withCompact(boolean v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs,
+                segmentIndexBytes, v, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs,
+                maxCompactionLagMs);
+    }
+
+    public LogConfig withDeleteRetentionMs(long v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs,
+                segmentIndexBytes, compact, v, minCleanableDirtyRatio, minCompactionLagMs, maxCompactionLagMs);
+    }
+
+    public LogConfig withMinCleanableDirtyRatio(double v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs,
+                segmentIndexBytes, compact, deleteRetentionMs, v, minCompactionLagMs, maxCompactionLagMs);
+    }
+
+    public LogConfig withMinCompactionLagMs(long v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs,
+                segmentIndexBytes, compact, deleteRetentionMs, minCleanableDirtyRatio, v, maxCompactionLagMs);
+    }
+
+    public LogConfig withMaxCompactionLagMs(long v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes,
+                flushIntervalMessages, flushIntervalMs, maxBatchBytes, logAppendTime, fileDeleteDelayMs,
+                segmentIndexBytes, compact, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, v);
     }
 }

@@ -20,6 +20,9 @@ import java.util.stream.Stream;
  *       magic and CRC are checked, the file is truncated at the first invalid/torn batch, all later segments are
  *       deleted, and the indexes are rebuilt. Without a recovery point every segment is recovered.</li>
  *   <li>Missing or inconsistent index files always cause a rebuild of that segment.</li>
+ *   <li>Leftovers of the {@link LogCleaner}: a {@code .cleaned} file is an unfinished cleaning and is deleted; a
+ *       {@code <base>-<end>.swap} file is a committed one, so the segments it replaces (bases in {@code [base, end)})
+ *       are deleted and it is renamed to {@code <base>.log} (its indexes are then rebuilt).</li>
  * </ul>
  */
 final class LogLoader {
@@ -35,12 +38,14 @@ final class LogLoader {
         Files.createDirectories(dir);
         boolean clean = Files.exists(dir.resolve(StorageFiles.CLEAN_SHUTDOWN));
         long recoveryPoint = clean ? Long.MAX_VALUE : StorageFiles.readCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), -1);
+        completeSwaps(dir);
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(StorageFiles.DELETED_SUFFIX) || name.endsWith(StorageFiles.TMP_SUFFIX)) {
-                    Files.deleteIfExists(p); // interrupted deletion or interrupted atomic write
+                if (name.endsWith(StorageFiles.DELETED_SUFFIX) || name.endsWith(StorageFiles.TMP_SUFFIX)
+                        || name.endsWith(StorageFiles.CLEANED_SUFFIX)) {
+                    Files.deleteIfExists(p); // interrupted deletion, atomic write or cleaning
                     continue;
                 }
                 long base = StorageFiles.parseOffset(name, StorageFiles.LOG_SUFFIX);
@@ -68,6 +73,33 @@ final class LogLoader {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Finishes swaps the cleaner committed (renamed {@code .cleaned} to {@code .swap}) but did not complete before a
+     * crash. The swap file holds everything the replaced segments held after cleaning, so the old files go.
+     */
+    private static void completeSwaps(Path dir) throws IOException {
+        List<Path> swaps = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.filter(p -> StorageFiles.parseSwapRange(p.getFileName().toString()) != null).forEach(swaps::add);
+        }
+        if (swaps.isEmpty()) return;
+        List<Long> existing = new ArrayList<>(); // bases of any segment file: an index may outlive its log file
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                for (String suffix : new String[] {StorageFiles.LOG_SUFFIX, StorageFiles.INDEX_SUFFIX, StorageFiles.TIME_INDEX_SUFFIX}) {
+                    long base = StorageFiles.parseOffset(name, suffix);
+                    if (base >= 0) existing.add(base);
+                }
+            }
+        }
+        for (Path swap : swaps) {
+            long[] range = StorageFiles.parseSwapRange(swap.getFileName().toString());
+            deleteSegmentFiles(dir, existing.stream().filter(b -> b >= range[0] && b < range[1]).distinct().toList());
+            Files.move(swap, dir.resolve(StorageFiles.fileName(range[0], StorageFiles.LOG_SUFFIX)));
         }
     }
 

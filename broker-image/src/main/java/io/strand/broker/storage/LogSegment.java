@@ -65,6 +65,23 @@ final class LogSegment {
     }
 
     /**
+     * Creates the empty output segment of a cleaning, in {@code %020d.log.cleaned}. Its index files are written (under
+     * the final names) only after {@link PartitionLog} swapped it in; until then the indexes live on the heap.
+     */
+    static LogSegment createCleaned(Path dir, long baseOffset, LogConfig config) throws IOException {
+        FileChannel ch = FileChannel.open(cleanedFile(dir, baseOffset), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        LogSegment s = new LogSegment(dir, baseOffset, ch, new OffsetIndex(baseOffset, config.segmentIndexBytes()),
+                new TimeIndex(baseOffset, config.segmentIndexBytes()), config.indexIntervalBytes(), 0);
+        s.indexesDirty = true;
+        return s;
+    }
+
+    static Path cleanedFile(Path dir, long baseOffset) {
+        return dir.resolve(StorageFiles.fileName(baseOffset, StorageFiles.LOG_SUFFIX) + StorageFiles.CLEANED_SUFFIX);
+    }
+
+    /**
      * Opens an existing segment. With {@code trustIndexes} the index files are loaded and only the tail after the last
      * index entry is scanned (headers only); missing or inconsistent index files, or {@code trustIndexes == false},
      * lead to a full {@link #recover()} that validates every batch and truncates at the first invalid one.

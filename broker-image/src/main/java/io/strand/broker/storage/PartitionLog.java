@@ -40,6 +40,12 @@ import java.util.stream.Stream;
  * only after {@link LogConfig#fileDeleteDelayMs()}, so channels handed out in a {@link LogSlice} stay readable while the
  * network sends them. ({@link #truncateTo} shortens the segment that contains the truncation point in place.)
  *
+ * <p><b>Compaction.</b> A {@link LogCleaner} rewrites inactive segments into {@code .cleaned} files without the lock
+ * and then calls {@link #swapCleaned}, which takes the lock only to replace the segment objects and rename files
+ * (records keep their offsets; segments may merge). Readers that already hold a replaced segment keep reading its
+ * still-open channel (delayed delete); readers that look a segment up afterwards see the cleaned one. The offset up to
+ * which the log is clean is kept in {@code cleaner-offset-checkpoint}.
+ *
  * <p>Errors: {@link StorageException} subclasses (unchecked) reject a request; {@link IOException} means a disk failure.
  */
 public final class PartitionLog implements Closeable {
@@ -61,6 +67,9 @@ public final class PartitionLog implements Closeable {
     private long lastFlushMs;
     private boolean rolledSinceFlush;
     private boolean closed;
+    /** Bumped by every change that rewrites existing segments in place, so a concurrent cleaning can tell it is stale. */
+    private long truncations;
+    private volatile long cleanerCheckpoint;
 
     private PartitionLog(Path dir, LogConfig config, Clock clock, ScheduledExecutorService scheduler, LogLoader.Loaded loaded) {
         this.dir = dir;
@@ -72,6 +81,7 @@ public final class PartitionLog implements Closeable {
         LogSegment last = segments.lastEntry().getValue();
         this.end = new LogEnd(last.nextOffset(), last, last.size());
         this.lastFlushMs = clock.millis();
+        this.cleanerCheckpoint = StorageFiles.readCheckpoint(dir.resolve(StorageFiles.CLEANER_CHECKPOINT), 0);
     }
 
     /** Opens (creating if missing) and recovers the log in {@code dir}, using the shared {@link StorageScheduler}. */
@@ -177,7 +187,7 @@ public final class PartitionLog implements Closeable {
     private LogSegment maybeRoll(LogConfig cfg, int appendSize, long lastOffset, long now) throws IOException {
         LogSegment active = segments.lastEntry().getValue();
         if (active.size() == 0) return active;
-        if (active.size() + (long) appendSize > cfg.segmentBytes() || now - active.rollBaseMs() > cfg.segmentMs()
+        if (active.size() + (long) appendSize > cfg.segmentBytes() || now - active.rollBaseMs() > cfg.effectiveRollMs()
                 || active.isIndexFull() || lastOffset - active.baseOffset() > Integer.MAX_VALUE) {
             return roll(now);
         }
@@ -220,7 +230,11 @@ public final class PartitionLog implements Closeable {
             int limit = seg == e.segment() ? e.position() : seg.size(); // never beyond the end offset we report
             LogSegment.BatchPos first = seg.translateOffset(fetchOffset, limit);
             if (first != null) return seg.slice(first, limit, maxBytes, minOneBatch, maxOffsetExclusive, lso, leo);
-            entry = segments.higherEntry(entry.getKey());
+            // Continue after this segment's data, looking up by offset rather than by the next key: if the cleaner
+            // merged segments meanwhile, the records we still need now sit under an earlier key.
+            fetchOffset = Math.max(fetchOffset, seg.nextOffset());
+            Map.Entry<Long, LogSegment> next = segments.floorEntry(fetchOffset);
+            entry = next == null || next.getValue() == seg ? segments.higherEntry(entry.getKey()) : next;
         }
         return LogSlice.empty(lso, leo);
     }
@@ -277,6 +291,26 @@ public final class PartitionLog implements Closeable {
 
     public LogConfig config() {
         return config;
+    }
+
+    /**
+     * Rolls a non-empty active segment that is older than {@link LogConfig#effectiveRollMs()}. Appends roll by time
+     * too, but only when data arrives; the cleaner calls this so that a quiet compacted log still becomes cleanable.
+     *
+     * @return whether a new segment was started
+     */
+    public boolean rollIfExpired() throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            LogSegment active = segments.lastEntry().getValue();
+            long now = clock.millis();
+            if (active.size() == 0 || now - active.rollBaseMs() <= config.effectiveRollMs()) return false;
+            roll(now);
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Applies new settings to future appends, rolls and retention runs (existing index capacities are kept). */
@@ -378,6 +412,8 @@ public final class PartitionLog implements Closeable {
         try {
             ensureOpen();
             if (offset >= end.offset()) return;
+            truncations++;
+            if (cleanerCheckpoint > offset) writeCleanerCheckpoint(Math.min(offset, cleanerCheckpoint));
             end = new LogEnd(offset, null, 0); // readers stop early while we cut
             List<LogSegment> doomed = new ArrayList<>(segments.tailMap(offset, true).values());
             boolean restart = offset < logStartOffset || doomed.size() == segments.size();
@@ -514,6 +550,87 @@ public final class PartitionLog implements Closeable {
 
     private void rebuildProducerState() throws IOException {
         producerState.rebuild(dir, end.offset(), segments.values());
+    }
+
+    /** What a cleaning pass needs to know about the log, taken together under the lock. */
+    record CleaningView(List<LogSegment> segments, long logStartOffset, long cleanerCheckpoint, long truncations,
+                        Map<Long, Long> producerLastOffsets) {
+        LogSegment active() {
+            return segments.get(segments.size() - 1);
+        }
+    }
+
+    CleaningView cleaningView() throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            return new CleaningView(List.copyOf(segments.values()), logStartOffset, cleanerCheckpoint, truncations,
+                    producerState.lastOffsets());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Offset below which the log has been compacted (not clamped to the log start). */
+    public long cleanerCheckpoint() {
+        return cleanerCheckpoint;
+    }
+
+    void updateCleanerCheckpoint(long offset) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            writeCleanerCheckpoint(offset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeCleanerCheckpoint(long offset) throws IOException {
+        cleanerCheckpoint = offset;
+        StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.CLEANER_CHECKPOINT), offset);
+    }
+
+    /**
+     * Replaces the consecutive inactive segments {@code replaced} with {@code cleaned} (written by the cleaner to
+     * {@code <base>.log.cleaned}, fsynced, with the base offset of the first one). Returns false and changes nothing when
+     * the log changed under the cleaning: closed, any of the segments removed (retention) or rewritten (truncation).
+     *
+     * <p>Order matters for crash safety and for lock-free readers: the {@code .cleaned} file is first renamed to a
+     * {@code .swap} name carrying the replaced range (the commit point: recovery completes the swap from here, see
+     * {@link LogLoader}); the cleaned segment then takes the first key, so a reader always finds either the old or the
+     * new copy of every record; then the old files become {@code .deleted} (their channels stay open for readers until
+     * {@link LogConfig#fileDeleteDelayMs()}); only then does the swap file take the final name.
+     */
+    boolean swapCleaned(List<LogSegment> replaced, LogSegment cleaned, long truncationsSeen) throws IOException {
+        lock.lock();
+        try {
+            if (closed || truncations != truncationsSeen) return false;
+            for (LogSegment s : replaced) {
+                if (segments.get(s.baseOffset()) != s || s == segments.lastEntry().getValue()) return false;
+            }
+            long base = cleaned.baseOffset();
+            LogSegment after = segments.higherEntry(replaced.get(replaced.size() - 1).baseOffset()).getValue();
+            Path swap = dir.resolve(StorageFiles.swapFileName(base, after.baseOffset()));
+            Files.move(LogSegment.cleanedFile(dir, base), swap);
+            segments.put(base, cleaned);
+            for (LogSegment s : replaced) {
+                if (s.baseOffset() != base) segments.remove(s.baseOffset());
+                s.renameToDeleted();
+                scheduler.schedule(s::closeAndDelete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+            }
+            Files.move(swap, dir.resolve(StorageFiles.fileName(base, StorageFiles.LOG_SUFFIX)));
+            cleaned.onBecomeInactive(false);
+            fsyncDirectory();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** All segments, oldest first (the last one is the active segment). */
+    List<LogSegment> segmentList() {
+        return List.copyOf(segments.values());
     }
 
     // visible for tests

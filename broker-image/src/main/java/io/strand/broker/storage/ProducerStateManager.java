@@ -76,6 +76,18 @@ final class ProducerStateManager {
         producers.clear();
     }
 
+    /**
+     * producerId → last offset of the producer's last data batch. The cleaner keeps those batches even when it empties
+     * them, so the producer's last sequence survives compaction and a restart (Kafka's rule).
+     */
+    Map<Long, Long> lastOffsets() {
+        Map<Long, Long> out = new HashMap<>();
+        producers.forEach((pid, e) -> {
+            if (!e.batches.isEmpty()) out.put(pid, e.batches.getLast().lastOffset());
+        });
+        return out;
+    }
+
     /** Applies a batch read back from the log (recovery); no validation. */
     void replay(BatchHeader h) {
         if (h.producerId() < 0) return;

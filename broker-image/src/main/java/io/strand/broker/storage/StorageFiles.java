@@ -28,12 +28,34 @@ final class StorageFiles {
     static final String RECOVERY_POINT = "recovery-point";
     static final String LOG_START_OFFSET = "log-start-offset";
     static final String CLEAN_SHUTDOWN = ".clean-shutdown";
+    /** A segment the cleaner is writing: {@code %020d.log.cleaned}; deleted at open (the cleaning did not commit). */
+    static final String CLEANED_SUFFIX = ".cleaned";
+    /**
+     * A committed cleaned segment not yet renamed into place: {@code <base>-<end>.swap}, replacing the segments whose
+     * base offsets lie in {@code [base, end)}. The range is in the name so recovery needs no other file.
+     */
+    static final String SWAP_SUFFIX = ".swap";
+    static final String CLEANER_CHECKPOINT = "cleaner-offset-checkpoint";
 
     private StorageFiles() {
     }
 
     static String fileName(long offset, String suffix) {
         return String.format("%020d%s", offset, suffix);
+    }
+
+    static String swapFileName(long baseOffset, long endOffset) {
+        return String.format("%020d-%020d%s", baseOffset, endOffset, SWAP_SUFFIX);
+    }
+
+    /** {base, end} of a {@link #swapFileName} name, or null when the name does not match. */
+    static long[] parseSwapRange(String fileName) {
+        if (!fileName.endsWith(SWAP_SUFFIX) || fileName.length() != 41 + SWAP_SUFFIX.length() || fileName.charAt(20) != '-') {
+            return null;
+        }
+        long base = parseOffset(fileName.substring(0, 20) + LOG_SUFFIX, LOG_SUFFIX);
+        long end = parseOffset(fileName.substring(21, 41) + LOG_SUFFIX, LOG_SUFFIX);
+        return base < 0 || end < 0 ? null : new long[] {base, end};
     }
 
     /** Parses the offset out of {@code 00000000000000000042.log}-style names; -1 when the name does not match. */

@@ -45,12 +45,27 @@ public final class BrokerConfig {
     public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String LOG_DELETE_DELAY_MS = "file.delete.delay.ms";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String MAX_PENDING_PER_CONNECTION = "connection.max.pending.requests";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_CONSUMER_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
+    public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
+    public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+    public static final String OFFSETS_RETENTION_MS = "offsets.retention.ms";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
 
     static final ConfigDef DEFINITION = new ConfigDef()
             .define(NODE_ID, Type.INT, 1, Range.atLeast(0), Importance.HIGH, "This broker's id; in Kubernetes the pod ordinal.")
@@ -77,13 +92,36 @@ public final class BrokerConfig {
             .define(LOG_CLEANUP_POLICY, Type.LIST, "delete", ConfigDef.ValidList.in("delete", "compact"), Importance.MEDIUM, "Default cleanup.policy of topics.")
             .define(LOG_MESSAGE_TIMESTAMP_TYPE, Type.STRING, "CreateTime", ValidString.in("CreateTime", "LogAppendTime"), Importance.MEDIUM, "Default message.timestamp.type of topics.")
             .define(LOG_DELETE_DELAY_MS, Type.LONG, 60000L, Range.atLeast(0), Importance.LOW, "How long a deleted segment's file stays open for fetches already sending from it.")
+            .define(LOG_CLEANER_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM, "Run the log cleaner, which compacts topics with cleanup.policy=compact.")
+            .define(LOG_CLEANER_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Log cleaner threads.")
+            .define(LOG_CLEANER_BACKOFF_MS, Type.LONG, 15000L, Range.atLeast(0), Importance.MEDIUM, "How long the log cleaner sleeps when no log needs cleaning.")
+            .define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, 33554432L, Range.atLeast(1L << 20), Importance.MEDIUM,
+                    "Memory of the log cleaner's key maps, shared by its threads (24 bytes per key; a pass covers as many keys as fit). "
+                    + "Allocated only once a compacted log is cleaned; Kafka's default is 128 MiB.")
             .define(MIN_INSYNC_REPLICAS, Type.INT, 1, Range.atLeast(1), Importance.HIGH, "Default min.insync.replicas of topics.")
             .define(COMPRESSION_TYPE, Type.STRING, "producer", Importance.LOW, "Default compression.type of topics (batches are stored as produced).")
             .define(NUM_NETWORK_THREADS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, "Netty event loop threads; 0 means one per available processor.")
             .define(MAX_PENDING_PER_CONNECTION, Type.INT, 64, Range.atLeast(1), Importance.LOW,
                     "Requests one connection may have in progress before the broker stops reading from it (back-pressure).")
             .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM, "Whether DeleteTopics is allowed.")
-            .define(METRICS_PORT, Type.INT, 9404, Range.between(0, 65535), Importance.MEDIUM, "Port of the Prometheus /metrics endpoint; 0 disables it.");
+            .define(METRICS_PORT, Type.INT, 9404, Range.between(0, 65535), Importance.MEDIUM, "Port of the Prometheus /metrics endpoint; 0 disables it.")
+            .define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3000, Range.atLeast(0), Importance.MEDIUM,
+                    "How long the first rebalance of an empty classic group waits for more members to join.")
+            .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, Range.atLeast(1), Importance.MEDIUM, "Smallest session.timeout.ms a classic group member may ask for.")
+            .define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1800000, Range.atLeast(1), Importance.MEDIUM, "Largest session.timeout.ms a classic group member may ask for.")
+            .define(GROUP_CONSUMER_SESSION_TIMEOUT_MS, Type.INT, 45000, Range.atLeast(1), Importance.MEDIUM,
+                    "Session timeout of consumer-protocol (KIP-848) group members: a member not heard from for this long is removed.")
+            .define(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS, Type.INT, 5000, Range.atLeast(1), Importance.MEDIUM,
+                    "Heartbeat interval given to consumer-protocol (KIP-848) group members.")
+            .define(GROUP_CONSUMER_ASSIGNORS, Type.LIST, "uniform,range", Importance.MEDIUM,
+                    "Server-side assignors of consumer-protocol groups (uniform, range; Kafka's class names are accepted too). The first is the default.")
+            .define(OFFSETS_TOPIC_NUM_PARTITIONS, Type.INT, 50, Range.atLeast(1), Importance.HIGH,
+                    "Partitions of the __consumer_offsets topic when it is created; a group lives in partition abs(hash(groupId)) % partitions.")
+            .define(OFFSETS_TOPIC_SEGMENT_BYTES, Type.INT, 104857600, Range.atLeast(14), Importance.LOW, "segment.bytes of the __consumer_offsets topic when it is created.")
+            .define(OFFSETS_RETENTION_MS, Type.LONG, 604800000L, Range.atLeast(1), Importance.HIGH,
+                    "Committed offsets of a group that has been empty for this long are removed.")
+            .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600000L, Range.atLeast(1), Importance.LOW, "How often expired offsets are looked for.")
+            .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.LOW, "Largest metadata string accepted with a committed offset.");
 
     private final Map<String, Object> values;
     private final Map<String, String> originals;
@@ -225,6 +263,51 @@ public final class BrokerConfig {
 
     public int metricsPort() {
         return (Integer) values.get(METRICS_PORT);
+    }
+
+    public int groupInitialRebalanceDelayMs() {
+        return (Integer) values.get(GROUP_INITIAL_REBALANCE_DELAY_MS);
+    }
+
+    public int groupMinSessionTimeoutMs() {
+        return (Integer) values.get(GROUP_MIN_SESSION_TIMEOUT_MS);
+    }
+
+    public int groupMaxSessionTimeoutMs() {
+        return (Integer) values.get(GROUP_MAX_SESSION_TIMEOUT_MS);
+    }
+
+    public int groupConsumerSessionTimeoutMs() {
+        return (Integer) values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS);
+    }
+
+    public int groupConsumerHeartbeatIntervalMs() {
+        return (Integer) values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS);
+    }
+
+    @SuppressWarnings("unchecked")
+    public java.util.List<String> groupConsumerAssignors() {
+        return (java.util.List<String>) values.get(GROUP_CONSUMER_ASSIGNORS);
+    }
+
+    public int offsetsTopicNumPartitions() {
+        return (Integer) values.get(OFFSETS_TOPIC_NUM_PARTITIONS);
+    }
+
+    public int offsetsTopicSegmentBytes() {
+        return (Integer) values.get(OFFSETS_TOPIC_SEGMENT_BYTES);
+    }
+
+    public long offsetsRetentionMs() {
+        return (Long) values.get(OFFSETS_RETENTION_MS);
+    }
+
+    public long offsetsRetentionCheckIntervalMs() {
+        return (Long) values.get(OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    public int offsetMetadataMaxBytes() {
+        return (Integer) values.get(OFFSET_METADATA_MAX_BYTES);
     }
 
     /** Typed access for keys that feed topic defaults. */

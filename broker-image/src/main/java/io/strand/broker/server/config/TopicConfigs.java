@@ -44,7 +44,8 @@ public final class TopicConfigs {
         define(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, Range.atLeast(1), BrokerConfig.MIN_INSYNC_REPLICAS, TopicConfig.MIN_IN_SYNC_REPLICAS_DOC);
         define(TopicConfig.COMPRESSION_TYPE_CONFIG, Type.STRING,
                 ValidString.in("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), BrokerConfig.COMPRESSION_TYPE, TopicConfig.COMPRESSION_TYPE_DOC);
-        // Accepted and reported so tools that set them work; the compaction and cleaner settings take effect with the log cleaner.
+        // The compaction settings drive the log cleaner (see toLogConfig); the timestamp, election and preallocate keys are
+        // accepted and reported so tools that set them work.
         defineFixed(TopicConfig.DELETE_RETENTION_MS_CONFIG, Type.LONG, Range.atLeast(0), "86400000", TopicConfig.DELETE_RETENTION_MS_DOC);
         defineFixed(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, Type.DOUBLE, Range.between(0, 1), "0.5", TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_DOC);
         defineFixed(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Type.LONG, Range.atLeast(0), "0", TopicConfig.MIN_COMPACTION_LAG_MS_DOC);
@@ -135,7 +136,18 @@ public final class TopicConfigs {
         return List.of(effective.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, "delete").split(",")).contains(TopicConfig.CLEANUP_POLICY_COMPACT);
     }
 
+    /**
+     * The storage settings of a topic. A policy without {@code delete} (compact only) turns time and size retention off,
+     * as in Kafka: a compacted topic keeps the latest value of every key however old.
+     */
     public static LogConfig toLogConfig(Map<String, String> effective) {
+        LogConfig config = toLogConfigIgnoringPolicy(effective);
+        boolean delete = List.of(effective.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, "delete").split(","))
+                .contains(TopicConfig.CLEANUP_POLICY_DELETE);
+        return delete ? config : config.withRetentionMs(-1).withRetentionBytes(-1);
+    }
+
+    private static LogConfig toLogConfigIgnoringPolicy(Map<String, String> effective) {
         return LogConfig.defaults()
                 .withSegmentBytes(Long.parseLong(effective.get(TopicConfig.SEGMENT_BYTES_CONFIG)))
                 .withSegmentMs(Long.parseLong(effective.get(TopicConfig.SEGMENT_MS_CONFIG)))
@@ -147,6 +159,11 @@ public final class TopicConfigs {
                 .withFlushIntervalMs(Long.parseLong(effective.get(TopicConfig.FLUSH_MS_CONFIG)))
                 .withMaxBatchBytes(Integer.parseInt(effective.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)))
                 .withLogAppendTime("LogAppendTime".equals(effective.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)))
-                .withFileDeleteDelayMs(Long.parseLong(effective.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG)));
+                .withFileDeleteDelayMs(Long.parseLong(effective.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG)))
+                .withCompact(isCompacted(effective))
+                .withDeleteRetentionMs(Long.parseLong(effective.get(TopicConfig.DELETE_RETENTION_MS_CONFIG)))
+                .withMinCleanableDirtyRatio(Double.parseDouble(effective.get(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG)))
+                .withMinCompactionLagMs(Long.parseLong(effective.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG)))
+                .withMaxCompactionLagMs(Long.parseLong(effective.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG)));
     }
 }

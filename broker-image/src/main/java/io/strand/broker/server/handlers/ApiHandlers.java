@@ -44,7 +44,20 @@ public final class ApiHandlers implements RequestDecoder.SupportedVersions {
                 new IncrementalAlterConfigsHandler(context),
                 new DescribeClusterHandler(context),
                 new DeleteRecordsHandler(context),
-                new OffsetForLeaderEpochHandler(context)));
+                new OffsetForLeaderEpochHandler(context),
+                new FindCoordinatorHandler(context),
+                new JoinGroupHandler(context),
+                new SyncGroupHandler(context),
+                new HeartbeatHandler(context),
+                new LeaveGroupHandler(context),
+                new OffsetCommitHandler(context),
+                new OffsetFetchHandler(context),
+                new ListGroupsHandler(context),
+                new DescribeGroupsHandler(context),
+                new DeleteGroupsHandler(context),
+                new OffsetDeleteHandler(context),
+                new ConsumerGroupHeartbeatHandler(context),
+                new ConsumerGroupDescribeHandler(context)));
         self.set(handlers);
         return handlers;
     }

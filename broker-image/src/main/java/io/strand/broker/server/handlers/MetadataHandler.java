@@ -115,7 +115,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
         MetadataResponseData.MetadataResponseTopic out = new MetadataResponseData.MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.id())
-                .setIsInternal(false)
+                .setIsInternal(org.apache.kafka.common.internals.Topic.isInternal(topic.name()))
                 .setErrorCode(Errors.NONE.code());
         if (includeOperations) {
             out.setTopicAuthorizedOperations(Authorization.ALL_TOPIC_OPERATIONS);

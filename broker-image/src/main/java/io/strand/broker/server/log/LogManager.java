@@ -2,6 +2,7 @@ package io.strand.broker.server.log;
 
 import io.strand.broker.server.config.BrokerConfig;
 import io.strand.broker.server.config.TopicConfigs;
+import io.strand.broker.storage.LogCleaner;
 import io.strand.broker.storage.LogConfig;
 import io.strand.broker.storage.PartitionLog;
 import java.io.Closeable;
@@ -43,6 +44,8 @@ public final class LogManager implements Closeable {
     private final Clock clock;
     private final Map<String, TopicState> topics = new ConcurrentHashMap<>();
     private final Map<Uuid, TopicState> topicsById = new ConcurrentHashMap<>();
+    /** Compacts logs whose cleanup.policy includes compact; null when log.cleaner.enable=false. */
+    private final LogCleaner cleaner;
 
     private record TopicState(TopicInfo info, List<Partition> partitions) {
     }
@@ -52,6 +55,26 @@ public final class LogManager implements Closeable {
         this.logDir = config.logDir();
         this.store = store;
         this.clock = clock;
+        this.cleaner = (Boolean) config.get(BrokerConfig.LOG_CLEANER_ENABLE) ? newCleaner(config, clock) : null;
+    }
+
+    private static LogCleaner newCleaner(BrokerConfig config, Clock clock) {
+        LogCleaner.Config cleanerConfig = new LogCleaner.Config((Integer) config.get(BrokerConfig.LOG_CLEANER_THREADS),
+                (Long) config.get(BrokerConfig.LOG_CLEANER_BACKOFF_MS), (Long) config.get(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                LogCleaner.Config.defaults().ioBufferBytes());
+        return new LogCleaner(KafkaRecordCodec.INSTANCE, cleanerConfig, clock, new LogCleaner.Listener() {
+            @Override
+            public void cleaned(PartitionLog log, LogCleaner.CleaningStats s) {
+                LOG.info("Compacted {} offsets [{}, {}): {} segment(s), {} bytes -> {} segment(s), {} bytes in {} ms",
+                        log.dir().getFileName(), s.firstDirtyOffset(), s.cleanedUpTo(), s.segmentsBefore(), s.bytesBefore(),
+                        s.segmentsAfter(), s.bytesAfter(), s.durationMs());
+            }
+
+            @Override
+            public void failed(PartitionLog log, Exception error) {
+                LOG.warn("Compaction of {} failed; retrying later", log.dir().getFileName(), error);
+            }
+        });
     }
 
     public static LogManager open(BrokerConfig config, Path metadataDir, Clock clock) throws IOException {
@@ -62,8 +85,11 @@ public final class LogManager implements Closeable {
         return manager;
     }
 
-    /** Runs retention and the time-based flush policy in the background. */
+    /** Runs retention and the time-based flush policy in the background, and starts the log cleaner. */
     public void schedule(ScheduledExecutorService scheduler) {
+        if (cleaner != null) {
+            cleaner.start();
+        }
         scheduler.scheduleWithFixedDelay(this::runRetention, config.retentionCheckIntervalMs(), config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::runFlushPolicy, config.flushSchedulerIntervalMs(), config.flushSchedulerIntervalMs(), TimeUnit.MILLISECONDS);
     }
@@ -155,6 +181,7 @@ public final class LogManager implements Closeable {
         topics.remove(name);
         topicsById.remove(state.info().id());
         for (Partition partition : state.partitions()) {
+            unregisterFromCleaner(partition.log());
             partition.log().delete();
         }
         LOG.info("Deleted topic {} ({})", name, state.info().id());
@@ -198,6 +225,9 @@ public final class LogManager implements Closeable {
             partition.reconfigure(logConfig, TopicConfigs.isCompacted(effective));
         }
         install(updated, state.partitions());
+        if (cleaner != null) {
+            cleaner.wakeup(); // a new policy or ratio may make a log cleanable now
+        }
         LOG.info("Topic {} configs are now {}", name, overrides);
         return updated;
     }
@@ -217,8 +247,25 @@ public final class LogManager implements Closeable {
             TopicPartition tp = new TopicPartition(topic.name(), p);
             PartitionLog log = PartitionLog.open(logDir.resolve(tp.topic() + "-" + tp.partition()), logConfig, clock);
             opened.add(new Partition(tp, topic.id(), log, compacted));
+            if (cleaner != null) {
+                // every log is registered: the cleaner only touches those whose current config says compact, so a
+                // later change of cleanup.policy needs no bookkeeping here
+                cleaner.register(log);
+            }
         }
         return opened;
+    }
+
+    private void unregisterFromCleaner(PartitionLog log) {
+        if (cleaner == null) {
+            return;
+        }
+        try {
+            cleaner.unregister(log); // waits for a running pass, which could otherwise write into the deleted directory
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the compaction of " + log.dir(), e);
+        }
     }
 
     private void runRetention() {
@@ -247,6 +294,9 @@ public final class LogManager implements Closeable {
 
     @Override
     public synchronized void close() {
+        if (cleaner != null) {
+            cleaner.close(); // before the logs: a pass must not swap segments into a closing log
+        }
         Map<String, Throwable> failures = new HashMap<>();
         for (Partition partition : partitions()) {
             try {

@@ -10,6 +10,8 @@ import io.strand.broker.protocol.KafkaResponse;
 import io.strand.broker.protocol.ResponseEncoder;
 import io.strand.broker.server.BrokerContext;
 import io.strand.broker.server.config.BrokerConfig;
+import io.strand.broker.server.coordinator.GroupConfig;
+import io.strand.broker.server.coordinator.GroupCoordinator;
 import io.strand.broker.server.log.LogManager;
 import io.strand.broker.server.log.ProducerIdManager;
 import java.net.InetSocketAddress;
@@ -46,12 +48,18 @@ class HandlerVersionsTest {
     static ApiHandlers handlers;
     static DefaultEventExecutor executor;
     static Uuid topicId;
+    static GroupCoordinator groups;
 
     @BeforeAll
     static void setUp() throws Exception {
-        BrokerConfig config = BrokerConfig.from(Map.of("log.dirs", dir.toString(), "listeners", "PLAINTEXT://127.0.0.1:9092"));
+        BrokerConfig config = BrokerConfig.from(Map.of("log.dirs", dir.toString(), "listeners", "PLAINTEXT://127.0.0.1:9092",
+                "group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "3"));
         logs = LogManager.open(config, dir.resolve("meta"), Clock.systemUTC());
-        handlers = ApiHandlers.standard(new BrokerContext(config, "cluster", logs, new ProducerIdManager(dir)), new BrokerMetrics(new SimpleMeterRegistry()));
+        groups = new GroupCoordinator(logs, GroupConfig.from(config), Clock.systemUTC());
+        groups.start();
+        assertThat(groups.awaitLoaded(java.time.Duration.ofSeconds(10))).isTrue();
+        handlers = ApiHandlers.standard(new BrokerContext(config, "cluster", logs, new ProducerIdManager(dir), groups),
+                new BrokerMetrics(new SimpleMeterRegistry()));
         topicId = logs.createTopic("t", 2, Map.of()).id();
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(1000L, "k".getBytes(), "v".getBytes()),
                 new SimpleRecord(2000L, "k2".getBytes(), "v2".getBytes()));
@@ -62,6 +70,7 @@ class HandlerVersionsTest {
     @AfterAll
     static void tearDown() {
         executor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        groups.close();
         logs.close();
     }
 
@@ -148,6 +157,54 @@ class HandlerVersionsTest {
                         new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0).setLeaderEpoch(0).setCurrentLeaderEpoch(0))));
                 yield new OffsetForLeaderEpochRequestData().setTopics(topics).setReplicaId(-1);
             }
+            case FIND_COORDINATOR -> v >= 4
+                    ? new FindCoordinatorRequestData().setKeyType((byte) 0).setCoordinatorKeys(List.of("g", "h"))
+                    : new FindCoordinatorRequestData().setKey("g").setKeyType((byte) 0);
+            case JOIN_GROUP -> {
+                JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+                protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {1, 2}));
+                // static members (v5+) join at once; v4 dynamic members get MEMBER_ID_REQUIRED first
+                yield new JoinGroupRequestData().setGroupId("join-v" + v).setMemberId("").setGroupInstanceId(v >= 5 ? "instance" : null)
+                        .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000).setProtocolType("consumer").setProtocols(protocols)
+                        .setReason(v >= 8 ? "test" : null);
+            }
+            case SYNC_GROUP -> new SyncGroupRequestData().setGroupId("join-v" + Math.max(2, v)).setGenerationId(1).setMemberId("unknown")
+                    .setProtocolType(v >= 5 ? "consumer" : null).setProtocolName(v >= 5 ? "range" : null)
+                    .setAssignments(List.of(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId("unknown").setAssignment(new byte[0])));
+            case HEARTBEAT -> new HeartbeatRequestData().setGroupId("join-v2").setGenerationId(1).setMemberId("unknown");
+            case LEAVE_GROUP -> v >= 3
+                    ? new LeaveGroupRequestData().setGroupId("join-v2").setMembers(List.of(new LeaveGroupRequestData.MemberIdentity()
+                            .setMemberId("unknown").setReason(v >= 5 ? "bye" : null)))
+                    : new LeaveGroupRequestData().setGroupId("join-v2").setMemberId("unknown");
+            case OFFSET_COMMIT -> new OffsetCommitRequestData().setGroupId("commit-v" + v).setGenerationIdOrMemberEpoch(-1).setMemberId("")
+                    .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(v >= 10 ? "" : "t")
+                            .setTopicId(v >= 10 ? topicId : Uuid.ZERO_UUID)
+                            .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
+                                    .setCommittedOffset(1).setCommittedLeaderEpoch(v >= 6 ? 0 : -1).setCommittedMetadata("m")))));
+            case OFFSET_FETCH -> v >= 8
+                    ? new OffsetFetchRequestData().setRequireStable(true).setGroups(List.of(
+                            new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("commit-v" + v).setMemberId(null).setTopics(List.of(
+                                    new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(v >= 10 ? "" : "t")
+                                            .setTopicId(v >= 10 ? topicId : Uuid.ZERO_UUID).setPartitionIndexes(List.of(0, 1)))),
+                            new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("commit-v2").setTopics(null)))
+                    : new OffsetFetchRequestData().setGroupId("commit-v" + Math.max(2, v)).setRequireStable(v >= 7)
+                            .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("t").setPartitionIndexes(List.of(0, 1))));
+            case LIST_GROUPS -> new ListGroupsRequestData().setStatesFilter(v >= 4 ? List.of("Empty", "Stable") : List.of())
+                    .setTypesFilter(v >= 5 ? List.of("classic") : List.of());
+            case DESCRIBE_GROUPS -> new DescribeGroupsRequestData().setGroups(List.of("join-v5", "commit-v2", "missing"))
+                    .setIncludeAuthorizedOperations(v >= 3);
+            case DELETE_GROUPS -> new DeleteGroupsRequestData().setGroupsNames(List.of("missing", "join-v5"));
+            case OFFSET_DELETE -> {
+                OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics = new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+                topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("t").setPartitions(List.of(
+                        new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
+                yield new OffsetDeleteRequestData().setGroupId("commit-v3").setTopics(topics);
+            }
+            case CONSUMER_GROUP_HEARTBEAT -> new ConsumerGroupHeartbeatRequestData().setGroupId("cg-v" + v).setMemberId(Uuid.randomUuid().toString())
+                    .setMemberEpoch(0).setRebalanceTimeoutMs(10_000).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of())
+                    .setServerAssignor("uniform");
+            case CONSUMER_GROUP_DESCRIBE -> new ConsumerGroupDescribeRequestData().setGroupIds(List.of("cg-v0", "join-v5", "missing"))
+                    .setIncludeAuthorizedOperations(true);
             default -> throw new IllegalArgumentException("no sample request for " + key + "; add one");
         };
     }
