@@ -63,10 +63,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         for (FetchRequestData.FetchTopic topic : request.topics()) {
             TopicInfo info = byId ? broker.logs().topic(topic.topicId()) : broker.logs().topic(topic.topic());
             for (FetchRequestData.FetchPartition p : topic.partitions()) {
-                Partition partition = info == null ? null : broker.logs().partition(info.name(), p.partition());
+                Partition partition = info == null ? null : Leadership.leader(broker, info.name(), p.partition());
                 Errors error = Errors.NONE;
                 if (partition == null) {
-                    error = info == null && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    error = info == null ? (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION) : Leadership.error(broker, info.name(), p.partition());
                 } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
                     error = p.currentLeaderEpoch() > partition.leaderEpoch() ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH;
                 }

@@ -45,9 +45,9 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLe
                 OffsetForLeaderEpochResponseData.EpochEndOffset out = new OffsetForLeaderEpochResponseData.EpochEndOffset()
                         .setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
                 topicResult.partitions().add(out);
-                Partition partition = broker.logs().partition(topic.topic(), p.partition());
+                Partition partition = Leadership.leader(broker, topic.topic(), p.partition());
                 if (partition == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    out.setErrorCode(Leadership.error(broker, topic.topic(), p.partition()).code());
                     continue;
                 }
                 int epoch = partition.leaderEpoch();

@@ -62,9 +62,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
                     out.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()).setErrorMessage("transactions are not supported by this broker");
                     continue;
                 }
-                Partition partition = topic == null ? null : broker.logs().partition(topic.name(), partitionData.index());
+                Partition partition = topic == null ? null : Leadership.leader(broker, topic.name(), partitionData.index());
                 if (partition == null) {
-                    Errors error = topic == null && context.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    Errors error = topic == null ? (context.version() >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                            : Leadership.error(broker, topic.name(), partitionData.index());
                     out.setErrorCode(error.code());
                     continue;
                 }
