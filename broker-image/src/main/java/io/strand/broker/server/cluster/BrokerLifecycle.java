@@ -20,6 +20,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final long heartbeatIntervalMs;
     private volatile long registeredAtOffset = Long.MAX_VALUE;
+    private final java.util.concurrent.atomic.AtomicBoolean reregistering = new java.util.concurrent.atomic.AtomicBoolean();
     private ScheduledFuture<?> heartbeats;
 
     public BrokerLifecycle(ClusterMetadata metadata, int nodeId, String host, int port, String rack, ScheduledExecutorService scheduler,
@@ -48,13 +49,24 @@ public final class BrokerLifecycle implements AutoCloseable {
                 return;
             }
             registeredAtOffset = result.offset();
+            reregistering.set(false);
             LOG.info("Registered broker {} (incarnation {}) at metadata offset {}", registration.id(), registration.incarnation(), result.offset());
             beat();
         });
     }
 
     private void beat() {
-        boolean caughtUp = metadata.image().offset() >= registeredAtOffset;
+        ClusterImage image = metadata.image();
+        BrokerRegistration current = image.brokers().get(registration.id());
+        if (registeredAtOffset != Long.MAX_VALUE && image.offset() > registeredAtOffset
+                && (current == null || current.incarnation() != registration.incarnation()) && reregistering.compareAndSet(false, true)) {
+            // unregistered (or replaced) while still running: a running broker is a member, as in Kafka
+            LOG.warn("Broker {} is no longer registered; registering again", registration.id());
+            registeredAtOffset = Long.MAX_VALUE;
+            register();
+            return;
+        }
+        boolean caughtUp = image.offset() >= registeredAtOffset;
         metadata.log().query(Controller.heartbeat(registration.id(), registration.incarnation(), caughtUp)).exceptionally(error -> {
             LOG.debug("Heartbeat failed: {}", error.toString());
             return null;
