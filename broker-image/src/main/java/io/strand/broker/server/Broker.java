@@ -21,6 +21,7 @@ import io.strand.broker.server.log.LogManager;
 import io.strand.broker.server.log.ProducerIdManager;
 import io.strand.broker.server.network.KafkaServer;
 import io.strand.broker.server.network.RequestMetrics;
+import io.strand.broker.server.replication.ReplicaFetcherManager;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -48,6 +49,7 @@ public final class Broker implements AutoCloseable {
     private final long controlledShutdownTimeoutMs;
     private final LogManager logs;
     private final GroupCoordinator groups;
+    private final ReplicaFetcherManager fetchers;
     private final ScheduledExecutorService scheduler;
     private final KafkaServer server;
     private final MetricsEndpoint metricsEndpoint;
@@ -55,8 +57,8 @@ public final class Broker implements AutoCloseable {
     private final AtomicReference<Boolean> closed = new AtomicReference<>(false);
 
     private Broker(FileChannel lockChannel, ClusterMetadata metadata, Controller controller, BrokerLifecycle lifecycle, LogManager logs,
-                   GroupCoordinator groups, ScheduledExecutorService scheduler, KafkaServer server, MetricsEndpoint metricsEndpoint,
-                   long controlledShutdownTimeoutMs) {
+                   GroupCoordinator groups, ReplicaFetcherManager fetchers, ScheduledExecutorService scheduler, KafkaServer server,
+                   MetricsEndpoint metricsEndpoint, long controlledShutdownTimeoutMs) {
         this.lockChannel = lockChannel;
         this.metadata = metadata;
         this.controller = controller;
@@ -64,6 +66,7 @@ public final class Broker implements AutoCloseable {
         this.controlledShutdownTimeoutMs = controlledShutdownTimeoutMs;
         this.logs = logs;
         this.groups = groups;
+        this.fetchers = fetchers;
         this.scheduler = scheduler;
         this.server = server;
         this.metricsEndpoint = metricsEndpoint;
@@ -95,6 +98,9 @@ public final class Broker implements AutoCloseable {
                 config.leaderImbalanceCheckIntervalMs(), meta.clusterId());
         LogManager logs = LogManager.open(config, metadata, Clock.systemUTC());
         logs.schedule(scheduler);
+        // followers fetch from their leaders (Kafka's replica fetcher threads), following role changes of every image
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(logs, metadata, config);
+        fetchers.start();
         BrokerLifecycle lifecycle = new BrokerLifecycle(metadata, config.nodeId(), config.advertisedListener().host(),
                 config.advertisedListener().port(), config.rack(), scheduler, config.heartbeatIntervalMs());
         lifecycle.start();
@@ -124,7 +130,7 @@ public final class Broker implements AutoCloseable {
         if (config.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(listener.host(), config.metricsPort(), registry);
         }
-        Broker broker = new Broker(lockChannel, metadata, controller, lifecycle, logs, groups, scheduler, server, metricsEndpoint,
+        Broker broker = new Broker(lockChannel, metadata, controller, lifecycle, logs, groups, fetchers, scheduler, server, metricsEndpoint,
                 config.controlledShutdownTimeoutMs());
         LOG.info("Strand broker {} of cluster {} started in {} ms: listening on {}:{}, advertised as {}:{}, {} topic(s), data in {}",
                 config.nodeId(), meta.clusterId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), listener.host(), server.port(),
@@ -170,6 +176,7 @@ public final class Broker implements AutoCloseable {
             }
             scheduler.shutdownNow();
             groups.close();
+            fetchers.close();
             controller.close();
             logs.close();
             metadata.close();
