@@ -37,7 +37,7 @@ public final class ClusterProcess implements AutoCloseable {
      * data across failover, of replicas rejoining the ISR and of reassignments that add replicas need it; run them
      * with {@code -Dstrand.replication=true}.
      */
-    public static final boolean REPLICATION = Boolean.getBoolean("strand.replication");
+    public static final boolean REPLICATION = Boolean.parseBoolean(System.getProperty("strand.replication", "true"));
 
     public static void assumeReplication(String what) {
         org.junit.jupiter.api.Assumptions.assumeTrue(REPLICATION, what + " needs partition replication: run with -Dstrand.replication=true once it is in");

@@ -392,7 +392,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     public CompletableFuture<OffsetCommitResponseData> offsetCommit(OffsetCommitRequestData request, short version) {
         return inShard(request.groupId(), e -> OffsetResponses.commitError(request, version, e),
-                shard -> CompletableFuture.completedFuture(shard.offsets().commit(shard.state().groups.get(request.groupId()), request, version)));
+                shard -> shard.offsets().commit(shard.state().groups.get(request.groupId()), request, version));
     }
 
     public CompletableFuture<OffsetFetchResponseData.OffsetFetchResponseGroup> offsetFetch(OffsetFetchRequestData.OffsetFetchRequestGroup request,
