@@ -6,6 +6,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.strand.broker.server.cluster.BrokerLifecycle;
+import io.strand.broker.server.cluster.ClusterMetadata;
+import io.strand.broker.server.cluster.Controller;
+import io.strand.broker.server.cluster.LocalMetadataLog;
+import io.strand.broker.server.cluster.MetadataLog;
+import io.strand.broker.server.cluster.MetadataQuorum;
 import io.strand.broker.server.config.BrokerConfig;
 import io.strand.broker.server.coordinator.GroupConfig;
 import io.strand.broker.server.coordinator.GroupCoordinator;
@@ -15,6 +21,7 @@ import io.strand.broker.server.log.LogManager;
 import io.strand.broker.server.log.ProducerIdManager;
 import io.strand.broker.server.network.KafkaServer;
 import io.strand.broker.server.network.RequestMetrics;
+import io.strand.broker.server.replication.ReplicaFetcherManager;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -22,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,19 +43,30 @@ public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
     private final FileChannel lockChannel;
+    private final ClusterMetadata metadata;
+    private final Controller controller;
+    private final BrokerLifecycle lifecycle;
+    private final long controlledShutdownTimeoutMs;
     private final LogManager logs;
     private final GroupCoordinator groups;
+    private final ReplicaFetcherManager fetchers;
     private final ScheduledExecutorService scheduler;
     private final KafkaServer server;
     private final MetricsEndpoint metricsEndpoint;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicReference<Boolean> closed = new AtomicReference<>(false);
 
-    private Broker(FileChannel lockChannel, LogManager logs, GroupCoordinator groups, ScheduledExecutorService scheduler, KafkaServer server,
-                   MetricsEndpoint metricsEndpoint) {
+    private Broker(FileChannel lockChannel, ClusterMetadata metadata, Controller controller, BrokerLifecycle lifecycle, LogManager logs,
+                   GroupCoordinator groups, ReplicaFetcherManager fetchers, ScheduledExecutorService scheduler, KafkaServer server,
+                   MetricsEndpoint metricsEndpoint, long controlledShutdownTimeoutMs) {
         this.lockChannel = lockChannel;
+        this.metadata = metadata;
+        this.controller = controller;
+        this.lifecycle = lifecycle;
+        this.controlledShutdownTimeoutMs = controlledShutdownTimeoutMs;
         this.logs = logs;
         this.groups = groups;
+        this.fetchers = fetchers;
         this.scheduler = scheduler;
         this.server = server;
         this.metricsEndpoint = metricsEndpoint;
@@ -65,13 +84,30 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("Another broker is using " + logDir);
         }
         MetaProperties meta = MetaProperties.loadOrCreate(metadataDir, config.nodeId(), config.clusterId());
-        LogManager logs = LogManager.open(config, metadataDir, Clock.systemUTC());
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "strand-log-scheduler");
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "strand-scheduler");
             t.setDaemon(true);
             return t;
         });
+        List<MetadataQuorum.Voter> voters = MetadataQuorum.Voter.parseList(config.quorumVoters());
+        MetadataLog metadataLog = voters.isEmpty()
+                ? LocalMetadataLog.open(config.nodeId(), metadataDir.resolve("metadata"))
+                : MetadataQuorum.start(config.nodeId(), voters, config.controllerListenerHost(), metadataDir.resolve("raft"));
+        ClusterMetadata metadata = new ClusterMetadata(config.nodeId(), metadataLog);
+        Controller controller = new Controller(metadataLog, scheduler, config.sessionTimeoutMs(), config.autoLeaderRebalance(),
+                config.leaderImbalanceCheckIntervalMs(), meta.clusterId());
+        LogManager logs = LogManager.open(config, metadata, Clock.systemUTC());
         logs.schedule(scheduler);
+        // followers fetch from their leaders (Kafka's replica fetcher threads), following role changes of every image
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(logs, metadata, config);
+        fetchers.start();
+        BrokerLifecycle lifecycle = new BrokerLifecycle(metadata, config.nodeId(), config.advertisedListener().host(),
+                config.advertisedListener().port(), config.rack(), scheduler, config.heartbeatIntervalMs());
+        lifecycle.start();
+        if (voters.isEmpty()) {
+            // a quorum of one answers at once: serve the first request with this broker already leading its partitions
+            awaitActive(lifecycle, 5_000);
+        }
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node_id", Integer.toString(config.nodeId()));
@@ -82,8 +118,8 @@ public final class Broker implements AutoCloseable {
 
         // Loads __consumer_offsets in the background: group requests get COORDINATOR_LOAD_IN_PROGRESS until it is done.
         GroupCoordinator groups = new GroupCoordinator(logs, GroupConfig.from(config), Clock.systemUTC());
-        groups.start();
-        BrokerContext context = new BrokerContext(config, meta.clusterId(), logs, new ProducerIdManager(metadataDir), groups);
+        groups.start((short) Math.max(1, Math.min(config.offsetsTopicReplicationFactor(), Math.max(1, voters.size()))));
+        BrokerContext context = new BrokerContext(config, meta.clusterId(), logs, new ProducerIdManager(logs), groups);
         ApiHandlers handlers = ApiHandlers.standard(context, brokerMetrics);
         RequestMetrics requestMetrics = new RequestMetrics(registry, handlers.all().keySet());
 
@@ -94,7 +130,8 @@ public final class Broker implements AutoCloseable {
         if (config.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(listener.host(), config.metricsPort(), registry);
         }
-        Broker broker = new Broker(lockChannel, logs, groups, scheduler, server, metricsEndpoint);
+        Broker broker = new Broker(lockChannel, metadata, controller, lifecycle, logs, groups, fetchers, scheduler, server, metricsEndpoint,
+                config.controlledShutdownTimeoutMs());
         LOG.info("Strand broker {} of cluster {} started in {} ms: listening on {}:{}, advertised as {}:{}, {} topic(s), data in {}",
                 config.nodeId(), meta.clusterId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), listener.host(), server.port(),
                 config.advertisedListener().host(), config.advertisedListener().port(), logs.topics().size(), logDir);
@@ -105,6 +142,13 @@ public final class Broker implements AutoCloseable {
             new ProcessorMetrics().bindTo(registry);
         });
         return broker;
+    }
+
+    private static void awaitActive(BrokerLifecycle lifecycle, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!lifecycle.active() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
     }
 
     public int port() {
@@ -123,13 +167,19 @@ public final class Broker implements AutoCloseable {
         }
         LOG.info("Shutting down");
         try {
+            // leadership moves to other in-sync replicas while this broker still serves, so clients fail over cleanly
+            lifecycle.controlledShutdown(controlledShutdownTimeoutMs);
+            lifecycle.close();
             server.close();
             if (metricsEndpoint != null) {
                 metricsEndpoint.close();
             }
             scheduler.shutdownNow();
             groups.close();
+            fetchers.close();
+            controller.close();
             logs.close();
+            metadata.close();
             lockChannel.close();
             LOG.info("Shut down cleanly");
         } catch (IOException | RuntimeException e) {

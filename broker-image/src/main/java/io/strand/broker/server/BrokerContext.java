@@ -12,6 +12,13 @@ public record BrokerContext(BrokerConfig config, String clusterId, LogManager lo
         this(config, clusterId, logs, producerIds, null);
     }
 
+    /** The cluster id from the metadata (set by the first controller), or this broker's own until then. */
+    @Override
+    public String clusterId() {
+        String fromMetadata = logs == null ? null : logs.metadata().image().clusterId();
+        return fromMetadata != null ? fromMetadata : clusterId;
+    }
+
     public int nodeId() {
         return config.nodeId();
     }

@@ -57,6 +57,7 @@ public final class PartitionLog implements Closeable {
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ProducerStateManager producerState = new ProducerStateManager();
+    private final LeaderEpochCache epochCache;
     private volatile LogConfig config;
     private volatile long logStartOffset;
     /** Log end offset plus the committed end of the segment holding it, published together after each append. */
@@ -82,6 +83,7 @@ public final class PartitionLog implements Closeable {
         this.end = new LogEnd(last.nextOffset(), last, last.size());
         this.lastFlushMs = clock.millis();
         this.cleanerCheckpoint = StorageFiles.readCheckpoint(dir.resolve(StorageFiles.CLEANER_CHECKPOINT), 0);
+        this.epochCache = LeaderEpochCache.load(dir);
     }
 
     /** Opens (creating if missing) and recovers the log in {@code dir}, using the shared {@link StorageScheduler}. */
@@ -104,6 +106,7 @@ public final class PartitionLog implements Closeable {
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), log.recoveryPoint);
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), log.logStartOffset);
             log.rebuildProducerState();
+            log.loadEpochCache();
             Files.deleteIfExists(dir.resolve(StorageFiles.CLEAN_SHUTDOWN));
         } catch (IOException | RuntimeException e) {
             log.closeChannels();
@@ -167,6 +170,7 @@ public final class PartitionLog implements Closeable {
                 if (cfg.logAppendTime()) BatchHeader.stampLogAppendTime(buf, pos, stamped.get(i).sizeInBytes(), now);
             }
             long firstOffset = end.offset();
+            epochCache.assign(leaderEpoch, firstOffset); // before the data: a crash in between is undone at open
             LogSegment seg = maybeRoll(cfg, limit - start, next - 1, now);
             seg.append(buf.duplicate().position(start).limit(limit), stamped, now);
             staged.commit();
@@ -176,6 +180,158 @@ public final class PartitionLog implements Closeable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Appends batches a follower fetched from its leader, keeping their offsets and partitionLeaderEpoch as the leader
+     * stamped them. Batches are CRC-checked; batches wholly below the log end offset are skipped (already here); offsets
+     * must ascend, and the first kept batch must start at or after the log end offset (a gap is allowed: compaction).
+     * Producer state is updated but never enforced (the leader did that); the leader epoch cache learns new epochs.
+     *
+     * @return the offsets appended, or null when nothing was new
+     * @throws CorruptBatchException when a batch is malformed or offsets do not line up with the log
+     */
+    public AppendResult appendAsFollower(ByteBuffer batches) throws IOException {
+        ByteBuffer buf = batches.duplicate();
+        int start = buf.position(), limit = buf.limit();
+        List<BatchHeader> headers = new ArrayList<>();
+        int firstKept = -1;
+        lock.lock();
+        try {
+            ensureOpen();
+            long leo = end.offset();
+            long prevNext = -1;
+            for (int pos = start; pos < limit; ) {
+                BatchHeader h = validateReplicated(buf, pos, limit);
+                if (h == null) break; // a partial batch at the end of a fetch response: fetched again next time
+                if (prevNext >= 0 && h.baseOffset() < prevNext) {
+                    throw new CorruptBatchException("replicated batch at offset " + h.baseOffset() + " does not follow " + (prevNext - 1));
+                }
+                prevNext = h.lastOffset() + 1;
+                if (h.lastOffset() < leo) {
+                    pos += h.sizeInBytes();
+                    continue;
+                }
+                if (h.baseOffset() < leo) {
+                    throw new CorruptBatchException("replicated batch [" + h.baseOffset() + ", " + h.lastOffset()
+                            + "] straddles the log end offset " + leo);
+                }
+                if (firstKept < 0) firstKept = pos;
+                headers.add(h);
+                pos += h.sizeInBytes();
+            }
+            if (headers.isEmpty()) return null;
+            int keptLimit = firstKept;
+            for (BatchHeader h : headers) keptLimit += h.sizeInBytes();
+            long now = clock.millis();
+            long firstOffset = headers.get(0).baseOffset();
+            long next = headers.get(headers.size() - 1).lastOffset() + 1;
+            long records = 0;
+            for (BatchHeader h : headers) {
+                epochCache.assign(h.partitionLeaderEpoch(), h.baseOffset());
+                records += h.recordCount();
+            }
+            LogSegment seg = maybeRoll(config, keptLimit - firstKept, next - 1, now);
+            if (seg.size() == 0 && seg.baseOffset() < firstOffset && seg.nextOffset() <= firstOffset && segments.size() == 1
+                    && leo == seg.baseOffset() && logStartOffset == leo) {
+                // an empty log receiving data from further on (the leader's log starts later): restart it there
+                retire(seg);
+                seg = LogSegment.create(dir, firstOffset, config, now);
+                segments.put(firstOffset, seg);
+                logStartOffset = firstOffset;
+                StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), firstOffset);
+            }
+            seg.append(buf.duplicate().position(firstKept).limit(keptLimit), headers, now);
+            for (BatchHeader h : headers) producerState.replay(h);
+            end = new LogEnd(next, seg, seg.size());
+            unflushedMessages += records;
+            return new AppendResult(firstOffset, next - 1, -1, logStartOffset, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Header checks and CRC of a replicated batch (empty batches left by compaction are fine); null if truncated. */
+    private static BatchHeader validateReplicated(ByteBuffer buf, int pos, int limit) {
+        if (limit - pos < BatchHeader.HEADER_SIZE) return null;
+        BatchHeader h = BatchHeader.parse(buf, pos);
+        if (h.magic() != BatchHeader.CURRENT_MAGIC) throw new CorruptBatchException("unsupported magic " + h.magic());
+        if (h.batchLength() < BatchHeader.HEADER_SIZE - BatchHeader.LOG_OVERHEAD || h.lastOffsetDelta() < 0) {
+            throw new CorruptBatchException("malformed replicated batch at offset " + h.baseOffset());
+        }
+        if ((long) pos + h.sizeInBytes() > limit) return null;
+        int actual = BatchHeader.computeCrc(buf, pos, h.sizeInBytes());
+        if (actual != h.crc()) {
+            throw new CorruptBatchException(String.format("CRC mismatch in replicated batch at offset %d: stored %08x, computed %08x",
+                    h.baseOffset(), h.crc(), actual));
+        }
+        return h;
+    }
+
+    /** A replica that becomes leader of {@code epoch}: the epoch starts at the current log end offset. */
+    public void assignEpochStart(int epoch) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            epochCache.assign(epoch, end.offset());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The leader epoch cache of this log (epoch → start offset). */
+    public LeaderEpochCache leaderEpochCache() {
+        return epochCache;
+    }
+
+    /** Where {@code epoch} ends in this log (Kafka's endOffsetForEpoch): the largest known epoch <= it and its end. */
+    public LeaderEpochCache.EpochEnd endOffsetForEpoch(int epoch) {
+        return epochCache.endOffsetFor(epoch, end.offset());
+    }
+
+    /** The epoch of the last batch in the log (from the cache), or -1. */
+    public int latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /** Empties the log and restarts it at {@code offset} (a follower whose leader's log starts beyond ours). */
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        if (offset < 0) throw new IllegalArgumentException("negative offset " + offset);
+        lock.lock();
+        try {
+            ensureOpen();
+            truncations++;
+            if (cleanerCheckpoint > offset) writeCleanerCheckpoint(offset);
+            end = new LogEnd(offset, null, 0);
+            for (LogSegment s : new ArrayList<>(segments.values())) retire(s);
+            segments.put(offset, LogSegment.create(dir, offset, config, clock.millis()));
+            logStartOffset = offset;
+            StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), offset);
+            LogSegment last = segments.lastEntry().getValue();
+            end = new LogEnd(last.nextOffset(), last, last.size());
+            recoveryPoint = Math.min(recoveryPoint, end.offset());
+            StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), recoveryPoint);
+            epochCache.clear();
+            rebuildProducerState();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Loads the epoch cache at open: rebuilt from batch headers when the checkpoint is missing, cut to the log end. */
+    private void loadEpochCache() throws IOException {
+        if (!epochCache.fileExists() && end.offset() > logStartOffset) {
+            for (LogSegment s : segments.values()) {
+                s.forEachHeader(0, h -> {
+                    try {
+                        epochCache.assign(h.partitionLeaderEpoch(), h.baseOffset());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+        }
+        epochCache.truncateFromEnd(end.offset());
     }
 
     private static ByteBuffer copyOf(ByteBuffer src) {
@@ -368,6 +524,7 @@ public final class PartitionLog implements Closeable {
             if (offset <= logStartOffset) return;
             logStartOffset = offset;
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), offset);
+            epochCache.truncateFromStart(offset);
             List<LogSegment> doomed = new ArrayList<>();
             List<LogSegment> all = new ArrayList<>(segments.values());
             for (int i = 0; i < all.size() - 1 && all.get(i + 1).baseOffset() <= offset; i++) doomed.add(all.get(i));
@@ -390,6 +547,7 @@ public final class PartitionLog implements Closeable {
         if (newStart > logStartOffset) {
             logStartOffset = Math.min(newStart, end.offset());
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.LOG_START_OFFSET), logStartOffset);
+            epochCache.truncateFromStart(logStartOffset);
         }
         for (LogSegment s : doomed) retire(s);
     }
@@ -430,6 +588,8 @@ public final class PartitionLog implements Closeable {
             end = new LogEnd(last.nextOffset(), last, last.size());
             recoveryPoint = Math.min(recoveryPoint, end.offset());
             StorageFiles.writeCheckpoint(dir.resolve(StorageFiles.RECOVERY_POINT), recoveryPoint);
+            if (restart) epochCache.clear();
+            else epochCache.truncateFromEnd(end.offset());
             rebuildProducerState();
         } finally {
             lock.unlock();

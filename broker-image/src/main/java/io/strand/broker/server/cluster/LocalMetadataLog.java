@@ -110,8 +110,9 @@ public final class LocalMetadataLog implements MetadataLog {
             if (applied.ok()) {
                 listeners.forEach(l -> l.accept(applied.image()));
             }
-            return CompletableFuture.completedFuture(new Result(applied.image().offset(), applied.error(),
-                    applied.value() == null ? null : applied.value().toString()));
+            // a refused record is not logged, so it took no offset: report the image it was judged against
+            long offset = applied.ok() ? applied.image().offset() : image.offset();
+            return CompletableFuture.completedFuture(new Result(offset, applied.error(), applied.value() == null ? null : applied.value().toString()));
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new UncheckedIOException("cannot write the metadata log", e));
         }

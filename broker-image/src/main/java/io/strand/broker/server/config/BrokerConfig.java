@@ -55,6 +55,17 @@ public final class BrokerConfig {
     public static final String MAX_PENDING_PER_CONNECTION = "connection.max.pending.requests";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String QUORUM_VOTERS = "controller.quorum.voters";
+    public static final String CONTROLLER_LISTENER_HOST = "controller.listener.host";
+    public static final String BROKER_RACK = "broker.rack";
+    public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
+    public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+    public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_MS = "leader.imbalance.check.interval.ms";
+    public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "controlled.shutdown.timeout.ms";
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
@@ -62,6 +73,7 @@ public final class BrokerConfig {
     public static final String GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String GROUP_CONSUMER_ASSIGNORS = "group.consumer.assignors";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
     public static final String OFFSETS_RETENTION_MS = "offsets.retention.ms";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
@@ -105,6 +117,22 @@ public final class BrokerConfig {
                     "Requests one connection may have in progress before the broker stops reading from it (back-pressure).")
             .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM, "Whether DeleteTopics is allowed.")
             .define(METRICS_PORT, Type.INT, 9404, Range.between(0, 65535), Importance.MEDIUM, "Port of the Prometheus /metrics endpoint; 0 disables it.")
+            .define(QUORUM_VOTERS, Type.STRING, "", Importance.HIGH,
+                    "The metadata quorum as id@host:port,... (every broker listed is a voter: combined mode). Empty: this broker alone, with its metadata in a local log.")
+            .define(CONTROLLER_LISTENER_HOST, Type.STRING, null, Importance.MEDIUM,
+                    "Interface the Raft (controller) port binds to; defaults to the host of listeners.")
+            .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack or zone of this broker (e.g. topology.kubernetes.io/zone); replicas of a partition are spread over racks.")
+            .define(BROKER_HEARTBEAT_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(10), Importance.MEDIUM, "How often a broker heartbeats to the controller.")
+            .define(BROKER_SESSION_TIMEOUT_MS, Type.LONG, 6000L, Range.atLeast(100), Importance.MEDIUM,
+                    "A broker silent this long is fenced: its partitions get new leaders from their in-sync replicas.")
+            .define(REPLICA_LAG_TIME_MAX_MS, Type.LONG, 30000L, Range.atLeast(10), Importance.HIGH,
+                    "A follower that has not caught up with the leader's log end for this long leaves the ISR.")
+            .define(REPLICA_FETCH_MAX_BYTES, Type.INT, 1048576, Range.atLeast(0), Importance.MEDIUM, "Bytes a follower asks for per partition and fetch.")
+            .define(REPLICA_FETCH_WAIT_MAX_MS, Type.INT, 500, Range.atLeast(0), Importance.MEDIUM, "How long a follower's fetch waits at the leader for new data.")
+            .define(AUTO_LEADER_REBALANCE_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM, "Move leadership back to preferred replicas once they are in sync again.")
+            .define(LEADER_IMBALANCE_CHECK_INTERVAL_MS, Type.LONG, 30000L, Range.atLeast(100), Importance.LOW, "How often the controller looks for partitions led by a non-preferred replica.")
+            .define(CONTROLLED_SHUTDOWN_TIMEOUT_MS, Type.LONG, 30000L, Range.atLeast(0), Importance.MEDIUM,
+                    "On SIGTERM, how long the broker waits for its leaderships to move before it exits anyway.")
             .define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3000, Range.atLeast(0), Importance.MEDIUM,
                     "How long the first rebalance of an empty classic group waits for more members to join.")
             .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, Range.atLeast(1), Importance.MEDIUM, "Smallest session.timeout.ms a classic group member may ask for.")
@@ -115,6 +143,8 @@ public final class BrokerConfig {
                     "Heartbeat interval given to consumer-protocol (KIP-848) group members.")
             .define(GROUP_CONSUMER_ASSIGNORS, Type.LIST, "uniform,range", Importance.MEDIUM,
                     "Server-side assignors of consumer-protocol groups (uniform, range; Kafka's class names are accepted too). The first is the default.")
+            .define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 3, Range.atLeast(1), Importance.HIGH,
+                    "Replication factor of __consumer_offsets, capped at the number of quorum voters (1 for a broker without voters).")
             .define(OFFSETS_TOPIC_NUM_PARTITIONS, Type.INT, 50, Range.atLeast(1), Importance.HIGH,
                     "Partitions of the __consumer_offsets topic when it is created; a group lives in partition abs(hash(groupId)) % partitions.")
             .define(OFFSETS_TOPIC_SEGMENT_BYTES, Type.INT, 104857600, Range.atLeast(14), Importance.LOW, "segment.bytes of the __consumer_offsets topic when it is created.")
@@ -261,6 +291,51 @@ public final class BrokerConfig {
         return (Boolean) values.get(DELETE_TOPIC_ENABLE);
     }
 
+    public String quorumVoters() {
+        return (String) values.get(QUORUM_VOTERS);
+    }
+
+    public String controllerListenerHost() {
+        String host = (String) values.get(CONTROLLER_LISTENER_HOST);
+        return host != null ? host : listener().host();
+    }
+
+    public String rack() {
+        return (String) values.get(BROKER_RACK);
+    }
+
+    public long heartbeatIntervalMs() {
+        return (Long) values.get(BROKER_HEARTBEAT_INTERVAL_MS);
+    }
+
+    public long sessionTimeoutMs() {
+        return (Long) values.get(BROKER_SESSION_TIMEOUT_MS);
+    }
+
+    public long replicaLagTimeMaxMs() {
+        return (Long) values.get(REPLICA_LAG_TIME_MAX_MS);
+    }
+
+    public int replicaFetchMaxBytes() {
+        return (Integer) values.get(REPLICA_FETCH_MAX_BYTES);
+    }
+
+    public int replicaFetchWaitMaxMs() {
+        return (Integer) values.get(REPLICA_FETCH_WAIT_MAX_MS);
+    }
+
+    public boolean autoLeaderRebalance() {
+        return (Boolean) values.get(AUTO_LEADER_REBALANCE_ENABLE);
+    }
+
+    public long leaderImbalanceCheckIntervalMs() {
+        return (Long) values.get(LEADER_IMBALANCE_CHECK_INTERVAL_MS);
+    }
+
+    public long controlledShutdownTimeoutMs() {
+        return (Long) values.get(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
+    }
+
     public int metricsPort() {
         return (Integer) values.get(METRICS_PORT);
     }
@@ -288,6 +363,10 @@ public final class BrokerConfig {
     @SuppressWarnings("unchecked")
     public java.util.List<String> groupConsumerAssignors() {
         return (java.util.List<String>) values.get(GROUP_CONSUMER_ASSIGNORS);
+    }
+
+    public short offsetsTopicReplicationFactor() {
+        return (Short) values.get(OFFSETS_TOPIC_REPLICATION_FACTOR);
     }
 
     public int offsetsTopicNumPartitions() {

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -56,11 +57,16 @@ final class CoordinatorShard {
         return clock.millis();
     }
 
-    /** Appends records in one batch; the caller holds the lock, so the log order is the order changes were made. */
-    void append(List<RecordSets.KeyValue> records) throws IOException {
-        if (!records.isEmpty()) {
-            partition.append(RecordSets.batchOf(records, now()));
+    /**
+     * Appends records in one batch; the caller holds the lock, so the log order is the order changes were made. The
+     * future completes once the batch is committed (on every in-sync replica), which is when an acknowledgement
+     * survives the loss of this broker; it fails if leadership moves first.
+     */
+    CompletableFuture<Void> append(List<RecordSets.KeyValue> records) throws IOException {
+        if (records.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
+        return partition.appendAndAwaitCommit(RecordSets.batchOf(records, now())).thenApply(r -> null);
     }
 
     /** Runs {@code task} under the lock after {@code delayMs}, unless the shard has been unloaded by then. */

@@ -74,24 +74,60 @@ public final class GroupCoordinator implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
     }
 
-    /** Creates {@code __consumer_offsets} when missing and starts loading every partition (a single broker leads them all). */
-    public void start() throws IOException {
-        TopicInfo topic = logs.topic(Topic.GROUP_METADATA_TOPIC_NAME);
-        if (topic == null) {
-            try {
-                topic = logs.createTopic(Topic.GROUP_METADATA_TOPIC_NAME, config.offsetsTopicPartitions(),
-                        Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes())));
-            } catch (TopicExistsException raced) {
-                topic = logs.topic(Topic.GROUP_METADATA_TOPIC_NAME);
+    /**
+     * Creates {@code __consumer_offsets} once enough brokers are active (the controller does it, so brokers starting
+     * together do not race), then coordinates the groups of exactly the partitions this broker leads: a shard is
+     * loaded when leadership arrives and unloaded when it moves away.
+     */
+    public void start(short replicationFactor) {
+        scheduler.scheduleWithFixedDelay(() -> ensureTopicAndLeadership(replicationFactor), 0, 500, TimeUnit.MILLISECONDS);
+        logs.addRoleListener(p -> {
+            if (p.topicPartition().topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                scheduler.execute(() -> syncLeadership(p.topicPartition().partition()));
             }
-        }
-        partitionCount = topic.partitions();
-        for (int p = 0; p < partitionCount; p++) {
-            int partition = p;
-            scheduler.execute(() -> load(partition));
-        }
+        });
+        logs.addRemovalListener(tp -> {
+            if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
+                unload(tp.partition());
+            }
+        });
         scheduler.scheduleWithFixedDelay(this::expireOffsets, config.offsetsRetentionCheckIntervalMs(), config.offsetsRetentionCheckIntervalMs(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    private void ensureTopicAndLeadership(short replicationFactor) {
+        try {
+            TopicInfo topic = logs.topic(Topic.GROUP_METADATA_TOPIC_NAME);
+            if (topic == null) {
+                if (logs.metadata().log().isLeader() && logs.metadata().image().activeBrokers().size() >= replicationFactor) {
+                    try {
+                        logs.createTopic(Topic.GROUP_METADATA_TOPIC_NAME, config.offsetsTopicPartitions(), replicationFactor, null,
+                                Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(config.offsetsTopicSegmentBytes())));
+                    } catch (TopicExistsException raced) {
+                        // created meanwhile
+                    }
+                }
+                return;
+            }
+            partitionCount = topic.partitions();
+            for (int p = 0; p < partitionCount; p++) {
+                syncLeadership(p);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Setting up {} failed; retrying", Topic.GROUP_METADATA_TOPIC_NAME, e);
+        }
+    }
+
+    /** Loads or unloads one shard to match whether this broker leads its partition. */
+    private synchronized void syncLeadership(int partition) {
+        Partition local = logs.partition(Topic.GROUP_METADATA_TOPIC_NAME, partition);
+        boolean leads = local != null && local.isLeader();
+        if (leads && !shards.containsKey(partition)) {
+            load(partition);
+        } else if (!leads && shards.containsKey(partition)) {
+            LOG.info("Leadership of {}-{} moved away: no longer coordinating its groups", Topic.GROUP_METADATA_TOPIC_NAME, partition);
+            unload(partition);
+        }
     }
 
     /** Becomes coordinator for the groups of one partition: replays it, then serves them. */
@@ -147,11 +183,12 @@ public final class GroupCoordinator implements AutoCloseable {
         shard.state().unload();
     }
 
-    /** Waits until every shard is loaded (tests and orderly startup). */
+    /** Waits until every shard this broker leads is loaded (tests and orderly startup). */
     public boolean awaitLoaded(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (partitionCount > 0 && shards.size() == partitionCount
+            long leading = logs.partitions().stream().filter(p -> p.topicPartition().topic().equals(Topic.GROUP_METADATA_TOPIC_NAME) && p.isLeader()).count();
+            if (partitionCount > 0 && shards.size() == leading
                     && shards.values().stream().allMatch(s -> s.state().status() == CoordinatorShard.Status.ACTIVE)) {
                 return true;
             }
@@ -170,6 +207,15 @@ public final class GroupCoordinator implements AutoCloseable {
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
         return shards.containsKey(partitionFor(groupId)) ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
+    }
+
+    /** The broker leading the group's partition (its coordinator), or -1 while there is none or the topic is not there yet. */
+    public int coordinatorNode(String groupId) {
+        if (partitionCount == 0) {
+            return -1;
+        }
+        return logs.metadata().image().topic(Topic.GROUP_METADATA_TOPIC_NAME)
+                .map(t -> t.partitions().get(partitionFor(groupId)).leader()).orElse(-1);
     }
 
     // ---------------------------------------------------------------- routing
@@ -223,7 +269,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     boolean anyShardLoading() {
-        return shards.size() < partitionCount || shards.values().stream().anyMatch(s -> s.state().status() == CoordinatorShard.Status.LOADING);
+        return partitionCount == 0 || shards.values().stream().anyMatch(s -> s.state().status() == CoordinatorShard.Status.LOADING);
     }
 
     public GroupAdmin admin() {
@@ -346,7 +392,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     public CompletableFuture<OffsetCommitResponseData> offsetCommit(OffsetCommitRequestData request, short version) {
         return inShard(request.groupId(), e -> OffsetResponses.commitError(request, version, e),
-                shard -> CompletableFuture.completedFuture(shard.offsets().commit(shard.state().groups.get(request.groupId()), request, version)));
+                shard -> shard.offsets().commit(shard.state().groups.get(request.groupId()), request, version));
     }
 
     public CompletableFuture<OffsetFetchResponseData.OffsetFetchResponseGroup> offsetFetch(OffsetFetchRequestData.OffsetFetchRequestGroup request,

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
@@ -66,7 +67,8 @@ final class Offsets {
         return epoch == member.memberEpoch || epoch == member.previousMemberEpoch ? Errors.NONE : stale;
     }
 
-    OffsetCommitResponseData commit(Group group, OffsetCommitRequestData request, short version) throws IOException {
+    /** Commits offsets; the response is sent once the records are committed to every in-sync replica. */
+    CompletableFuture<OffsetCommitResponseData> commit(Group group, OffsetCommitRequestData request, short version) throws IOException {
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         Errors groupError = validateCommit(group, request.memberId(), request.groupInstanceId(), request.generationIdOrMemberEpoch(), version);
         long now = shard.now();
@@ -101,12 +103,14 @@ final class Offsets {
                 }
             }
         }
-        if (!records.isEmpty()) {
-            shard.append(records); // before anything is visible or acknowledged
-            shard.offsets.computeIfAbsent(request.groupId(), g -> new HashMap<>()).putAll(committed);
-            shard.groups.computeIfAbsent(request.groupId(), id -> new ClassicGroup(id, now));
+        if (records.isEmpty()) {
+            return CompletableFuture.completedFuture(response);
         }
-        return response;
+        CompletableFuture<Void> durable = shard.append(records); // before anything is visible or acknowledged
+        shard.offsets.computeIfAbsent(request.groupId(), g -> new HashMap<>()).putAll(committed);
+        shard.groups.computeIfAbsent(request.groupId(), id -> new ClassicGroup(id, now));
+        // leadership moved before the ISR had the commit: the client retries with the new coordinator
+        return durable.handle((v, error) -> error == null ? response : OffsetResponses.commitError(request, version, Errors.NOT_COORDINATOR));
     }
 
     /** OffsetFetch for one group, in the v8+ shape (the handler adapts older versions). */

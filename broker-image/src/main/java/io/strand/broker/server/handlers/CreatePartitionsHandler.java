@@ -3,7 +3,7 @@ package io.strand.broker.server.handlers;
 import io.strand.broker.server.BrokerContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import java.util.List;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -39,15 +39,9 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             CreatePartitionsResponseData.CreatePartitionsTopicResult result = new CreatePartitionsResponseData.CreatePartitionsTopicResult().setName(topic.name());
             response.results().add(result);
             try {
-                if (topic.assignments() != null) {
-                    for (CreatePartitionsRequestData.CreatePartitionsAssignment assignment : topic.assignments()) {
-                        if (assignment.brokerIds().size() != 1 || assignment.brokerIds().get(0) != broker.nodeId()) {
-                            throw new InvalidReplicaAssignmentException("Replica assignment " + assignment.brokerIds()
-                                    + " names brokers other than the only broker, " + broker.nodeId() + ".");
-                        }
-                    }
-                }
-                broker.logs().createPartitions(topic.name(), topic.count(), request.validateOnly());
+                List<List<Integer>> assignment = topic.assignments() == null ? null
+                        : topic.assignments().stream().map(a -> List.copyOf(a.brokerIds())).toList();
+                broker.logs().createPartitions(topic.name(), topic.count(), assignment, request.validateOnly());
                 result.setErrorCode(Errors.NONE.code());
             } catch (Exception e) {
                 Errors error = Failures.toError(e);

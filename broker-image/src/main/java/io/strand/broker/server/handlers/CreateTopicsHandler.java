@@ -59,20 +59,26 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 continue;
             }
             try {
-                int partitions = partitionCount(topic);
+                List<List<Integer>> assignment = assignment(topic);
+                short replicationFactor = assignment != null ? (short) assignment.get(0).size() : replicationFactor(topic);
+                int partitions = assignment != null ? assignment.size() : topic.numPartitions() == -1 ? broker.config().numPartitions() : topic.numPartitions();
                 Map<String, String> configs = new HashMap<>();
                 topic.configs().forEach(c -> configs.put(c.name(), c.value()));
                 TopicInfo created;
                 if (request.validateOnly()) {
                     Map<String, String> normalised = broker.logs().validateNewTopic(topic.name(), partitions, configs);
+                    int active = broker.logs().metadata().image().activeBrokers().size();
+                    if (assignment == null && replicationFactor > active) {
+                        throw new InvalidReplicationFactorException("Replication factor: " + replicationFactor + " larger than available brokers: " + active + ".");
+                    }
                     created = new TopicInfo(topic.name(), org.apache.kafka.common.Uuid.ZERO_UUID, partitions, normalised);
                 } else {
-                    created = broker.logs().createTopic(topic.name(), partitions, configs);
+                    created = broker.logs().createTopic(topic.name(), partitions, replicationFactor, assignment, configs);
                 }
                 result.setErrorCode(Errors.NONE.code())
                         .setTopicId(created.id())
                         .setNumPartitions(created.partitions())
-                        .setReplicationFactor((short) 1);
+                        .setReplicationFactor(replicationFactor);
                 if (context.version() >= 5) {
                     broker.logs().effectiveConfigs(created).forEach((name, value) -> result.configs().add(
                             new CreateTopicsResponseData.CreatableTopicConfigs().setName(name).setValue(value).setReadOnly(false)
@@ -88,32 +94,31 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         return CompletableFuture.completedFuture(response);
     }
 
-    private int partitionCount(CreateTopicsRequestData.CreatableTopic topic) {
-        short replicationFactor = topic.replicationFactor();
-        if (!topic.assignments().isEmpty()) {
-            if (topic.numPartitions() != -1 || replicationFactor != -1) {
-                throw new org.apache.kafka.common.errors.InvalidRequestException(
-                        "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+    /** The explicit replica assignment, in partition order, or null when the broker places replicas. */
+    private static List<List<Integer>> assignment(CreateTopicsRequestData.CreatableTopic topic) {
+        if (topic.assignments().isEmpty()) {
+            return null;
+        }
+        if (topic.numPartitions() != -1 || topic.replicationFactor() != -1) {
+            throw new org.apache.kafka.common.errors.InvalidRequestException(
+                    "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+        }
+        List<List<Integer>> byPartition = new java.util.ArrayList<>();
+        for (int p = 0; p < topic.assignments().size(); p++) {
+            CreateTopicsRequestData.CreatableReplicaAssignment a = topic.assignments().find(p);
+            if (a == null) {
+                throw new InvalidReplicaAssignmentException("Replica assignments must cover partitions 0 to " + (topic.assignments().size() - 1) + ".");
             }
-            for (CreateTopicsRequestData.CreatableReplicaAssignment assignment : topic.assignments()) {
-                checkAssignment(assignment.partitionIndex(), assignment.brokerIds());
-            }
-            return topic.assignments().size();
+            byPartition.add(List.copyOf(a.brokerIds()));
         }
-        short effectiveFactor = replicationFactor == -1 ? broker.config().defaultReplicationFactor() : replicationFactor;
-        if (effectiveFactor < 1) {
-            throw new InvalidReplicationFactorException("Replication factor must be larger than 0, or -1 to use the default value.");
-        }
-        if (effectiveFactor > 1) {
-            throw new InvalidReplicationFactorException("Replication factor: " + effectiveFactor + " larger than available brokers: 1.");
-        }
-        return topic.numPartitions() == -1 ? broker.config().numPartitions() : topic.numPartitions();
+        return byPartition;
     }
 
-    private void checkAssignment(int partition, List<Integer> brokerIds) {
-        if (brokerIds.size() != 1 || brokerIds.get(0) != broker.nodeId()) {
-            throw new InvalidReplicaAssignmentException("Partition " + partition + " is assigned to " + brokerIds
-                    + "; the only broker is " + broker.nodeId() + ".");
+    private short replicationFactor(CreateTopicsRequestData.CreatableTopic topic) {
+        short factor = topic.replicationFactor() == -1 ? broker.config().defaultReplicationFactor() : topic.replicationFactor();
+        if (factor < 1) {
+            throw new InvalidReplicationFactorException("Replication factor must be larger than 0, or -1 to use the default value.");
         }
+        return factor;
     }
 }

@@ -42,9 +42,9 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
                 DeleteRecordsResponseData.DeleteRecordsPartitionResult out = new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
                         .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
                 topicResult.partitions().add(out);
-                Partition partition = broker.logs().partition(topic.name(), p.partitionIndex());
+                Partition partition = Leadership.leader(broker, topic.name(), p.partitionIndex());
                 if (partition == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    out.setErrorCode(Leadership.error(broker, topic.name(), p.partitionIndex()).code());
                     continue;
                 }
                 long highWatermark = partition.highWatermark();

@@ -39,9 +39,13 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
                     .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type " + request.endpointType()));
         }
-        response.setErrorCode(Errors.NONE.code()).setClusterId(broker.clusterId()).setControllerId(broker.nodeId());
-        response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
-                .setBrokerId(broker.nodeId()).setHost(broker.advertised().host()).setPort(broker.advertised().port()).setRack(null).setIsFenced(false));
+        int controller = broker.logs().metadata().controllerId();
+        response.setErrorCode(Errors.NONE.code()).setClusterId(broker.clusterId())
+                .setControllerId(broker.logs().metadata().liveBrokers().containsKey(controller) ? controller : broker.nodeId());
+        // fenced brokers only on request (v2, includeFencedBrokers), like Kafka
+        broker.logs().metadata().image().brokers().values().stream().filter(b -> !b.fenced() || request.includeFencedBrokers())
+                .forEach(b -> response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                        .setBrokerId(b.id()).setHost(b.host()).setPort(b.port()).setRack(b.rack()).setIsFenced(b.fenced())));
         if (request.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(Authorization.ALL_CLUSTER_OPERATIONS);
         }

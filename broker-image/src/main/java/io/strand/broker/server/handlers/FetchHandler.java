@@ -6,6 +6,7 @@ import io.strand.broker.protocol.RecordSets;
 import io.strand.broker.server.BrokerContext;
 import io.strand.broker.server.log.Partition;
 import io.strand.broker.server.log.TopicInfo;
+import io.strand.broker.storage.LeaderEpochCache;
 import io.strand.broker.storage.LogSlice;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,25 +60,26 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             return CompletableFuture.completedFuture(new FetchResponseData().setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()).setSessionId(0));
         }
         boolean byId = context.version() >= 13;
+        int replicaId = context.version() >= 15 ? request.replicaState().replicaId() : request.replicaId();
         List<Target> targets = new ArrayList<>();
         for (FetchRequestData.FetchTopic topic : request.topics()) {
             TopicInfo info = byId ? broker.logs().topic(topic.topicId()) : broker.logs().topic(topic.topic());
             for (FetchRequestData.FetchPartition p : topic.partitions()) {
-                Partition partition = info == null ? null : broker.logs().partition(info.name(), p.partition());
+                Partition partition = info == null ? null : Leadership.leader(broker, info.name(), p.partition());
                 Errors error = Errors.NONE;
                 if (partition == null) {
-                    error = info == null && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    error = info == null ? (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION) : Leadership.error(broker, info.name(), p.partition());
                 } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
                     error = p.currentLeaderEpoch() > partition.leaderEpoch() ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH;
                 }
                 targets.add(new Target(info == null ? topic.topic() : info.name(), topic.topicId(), p, partition, error));
             }
         }
-        Read first = read(request, targets, byId);
+        Read first = read(request, targets, byId, replicaId);
         if (request.maxWaitMs() <= 0 || first.bytes >= request.minBytes() || first.hasError || targets.isEmpty()) {
             return CompletableFuture.completedFuture(first.finish(metrics));
         }
-        return new DelayedFetch(context.executor(), request, targets, byId).start();
+        return new DelayedFetch(context.executor(), request, targets, byId, replicaId).start();
     }
 
     private final class DelayedFetch {
@@ -85,21 +87,23 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         private final FetchRequestData request;
         private final List<Target> targets;
         private final boolean byId;
+        private final int replicaId;
         private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
         private final AtomicBoolean wakeScheduled = new AtomicBoolean();
         private final Runnable onAppend = this::wake;
         private ScheduledFuture<?> timeout;
 
-        DelayedFetch(EventExecutor executor, FetchRequestData request, List<Target> targets, boolean byId) {
+        DelayedFetch(EventExecutor executor, FetchRequestData request, List<Target> targets, boolean byId, int replicaId) {
             this.executor = executor;
             this.request = request;
             this.targets = targets;
             this.byId = byId;
+            this.replicaId = replicaId;
         }
 
         CompletableFuture<FetchResponseData> start() {
             targets.forEach(t -> t.partition().addAppendListener(onAppend));
-            timeout = executor.schedule(() -> finish(read(request, targets, byId)), request.maxWaitMs(), TimeUnit.MILLISECONDS);
+            timeout = executor.schedule(() -> finish(read(request, targets, byId, replicaId)), request.maxWaitMs(), TimeUnit.MILLISECONDS);
             // An append may have landed between the first read and registering: look once more.
             executor.execute(this::retry);
             return result;
@@ -116,7 +120,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             if (result.isDone()) {
                 return;
             }
-            Read again = read(request, targets, byId);
+            Read again = read(request, targets, byId, replicaId);
             if (again.bytes >= request.minBytes() || again.hasError) {
                 finish(again);
             }
@@ -153,7 +157,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         }
     }
 
-    private Read read(FetchRequestData request, List<Target> targets, boolean byId) {
+    /**
+     * One pass. A consumer reads up to the high watermark. A follower ({@code replicaId >= 0}) reads up to the log end
+     * offset; its fetch offset is its log end offset, which moves the high watermark and the ISR; and when its last
+     * fetched epoch ends earlier here than its fetch offset (or is unknown), it gets a divergingEpoch and no records.
+     */
+    private Read read(FetchRequestData request, List<Target> targets, boolean byId, int replicaId) {
+        boolean follower = replicaId >= 0;
         Read read = new Read();
         FetchResponseData.FetchableTopicResponse current = null;
         for (Target target : targets) {
@@ -174,6 +184,24 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                 continue;
             }
             Partition partition = target.partition();
+            long fetchOffset = target.request().fetchOffset();
+            if (follower) {
+                int lastFetchedEpoch = target.request().lastFetchedEpoch();
+                if (lastFetchedEpoch >= 0) {
+                    LeaderEpochCache.EpochEnd epochEnd = partition.log().endOffsetForEpoch(lastFetchedEpoch);
+                    if (epochEnd.epoch() < lastFetchedEpoch || epochEnd.endOffset() < fetchOffset) {
+                        out.setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(epochEnd.epoch()).setEndOffset(epochEnd.endOffset()))
+                                .setHighWatermark(partition.highWatermark()).setLastStableOffset(partition.highWatermark())
+                                .setLogStartOffset(partition.log().logStartOffset());
+                        RecordSets.setNoRecords(out);
+                        read.hasError = true; // answer at once
+                        continue;
+                    }
+                }
+                if (fetchOffset <= partition.log().logEndOffset()) {
+                    broker.logs().followerFetched(partition, replicaId, fetchOffset);
+                }
+            }
             long highWatermark = partition.highWatermark();
             out.setHighWatermark(highWatermark).setLastStableOffset(highWatermark).setLogStartOffset(partition.log().logStartOffset());
             int remaining = request.maxBytes() - read.bytes;
@@ -182,8 +210,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                 continue;
             }
             try {
-                LogSlice slice = partition.log().read(target.request().fetchOffset(),
-                        Math.min(target.request().partitionMaxBytes(), remaining), read.bytes == 0, highWatermark);
+                LogSlice slice = partition.log().read(fetchOffset,
+                        Math.min(target.request().partitionMaxBytes(), remaining), read.bytes == 0, follower ? Long.MAX_VALUE : highWatermark);
                 if (slice.length() > 0) {
                     RecordSets.setRecords(out, slice.channel(), slice.position(), slice.length());
                     read.bytes += slice.length();

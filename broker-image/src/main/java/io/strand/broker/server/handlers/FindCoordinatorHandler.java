@@ -64,10 +64,18 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         if (key == null || key.isEmpty()) {
             return out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("the group id is empty");
         }
-        Errors error = broker.groups().coordinatorFor(key);
-        if (error != Errors.NONE) {
-            return out.setErrorCode(error.code()).setErrorMessage(error.message());
+        int node = broker.groups().coordinatorNode(key);
+        io.strand.broker.server.cluster.BrokerRegistration coordinator = broker.logs().metadata().liveBrokers().get(node);
+        if (node == broker.nodeId()) {
+            Errors error = broker.groups().coordinatorFor(key);
+            if (error != Errors.NONE) {
+                return out.setErrorCode(error.code()).setErrorMessage(error.message());
+            }
+            return out.setErrorCode(Errors.NONE.code()).setNodeId(broker.nodeId()).setHost(broker.advertised().host()).setPort(broker.advertised().port());
         }
-        return out.setErrorCode(Errors.NONE.code()).setNodeId(broker.nodeId()).setHost(broker.advertised().host()).setPort(broker.advertised().port());
+        if (coordinator == null) {
+            return out.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage(Errors.COORDINATOR_NOT_AVAILABLE.message());
+        }
+        return out.setErrorCode(Errors.NONE.code()).setNodeId(node).setHost(coordinator.host()).setPort(coordinator.port());
     }
 }

@@ -46,9 +46,9 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
                 ListOffsetsResponseData.ListOffsetsPartitionResponse out = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                         .setPartitionIndex(p.partitionIndex()).setOffset(-1).setTimestamp(-1);
                 topicResponse.partitions().add(out);
-                Partition partition = broker.logs().partition(topic.name(), p.partitionIndex());
+                Partition partition = Leadership.leader(broker, topic.name(), p.partitionIndex());
                 if (partition == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    out.setErrorCode(Leadership.error(broker, topic.name(), p.partitionIndex()).code());
                     continue;
                 }
                 if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {

@@ -1,6 +1,9 @@
 package io.strand.broker.server.handlers;
 
 import io.strand.broker.server.BrokerContext;
+import io.strand.broker.server.cluster.BrokerRegistration;
+import io.strand.broker.server.cluster.PartitionState;
+import io.strand.broker.server.cluster.TopicMetadata;
 import io.strand.broker.server.log.TopicInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,9 +50,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
         MetadataResponseData response = new MetadataResponseData()
                 .setThrottleTimeMs(0)
                 .setClusterId(broker.clusterId())
-                .setControllerId(broker.nodeId());
-        response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-                .setNodeId(broker.nodeId()).setHost(broker.advertised().host()).setPort(broker.advertised().port()).setRack(null));
+                .setControllerId(controllerId());
 
         // v0: an empty list means all topics; v1+: null means all topics and an empty list none.
         boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
@@ -66,6 +67,9 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
         if (request.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(Authorization.ALL_CLUSTER_OPERATIONS);
         }
+        // brokers last, from the image the topics were read from (or a newer one): every leader named is listed
+        broker.logs().metadata().liveBrokers().values().forEach(b -> response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                .setNodeId(b.id()).setHost(b.host()).setPort(b.port()).setRack(b.rack())));
         return CompletableFuture.completedFuture(response);
     }
 
@@ -102,9 +106,13 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
         } catch (ApiException e) {
             LOG.info("Not auto-creating topic '{}': {}", name, e.getMessage());
             return null;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Clients send admin requests to the controller id; any broker forwards them to the quorum, so name a live one. */
+    private int controllerId() {
+        int controller = broker.logs().metadata().controllerId();
+        return broker.logs().metadata().liveBrokers().containsKey(controller) ? controller : broker.nodeId();
     }
 
     private static MetadataResponseData.MetadataResponseTopic error(String name, Errors error) {
@@ -120,16 +128,22 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
         if (includeOperations) {
             out.setTopicAuthorizedOperations(Authorization.ALL_TOPIC_OPERATIONS);
         }
-        List<Integer> replicas = List.of(broker.nodeId());
-        for (int p = 0; p < topic.partitions(); p++) {
+        TopicMetadata metadata = broker.logs().topicMetadata(topic.name());
+        if (metadata == null) {
+            return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        Map<Integer, BrokerRegistration> live = broker.logs().metadata().liveBrokers();
+        for (int p = 0; p < metadata.partitions().size(); p++) {
+            PartitionState state = metadata.partitions().get(p);
+            boolean leaderLive = state.hasLeader() && live.containsKey(state.leader());
             out.partitions().add(new MetadataResponseData.MetadataResponsePartition()
                     .setPartitionIndex(p)
-                    .setErrorCode(Errors.NONE.code())
-                    .setLeaderId(broker.nodeId())
-                    .setLeaderEpoch(0)
-                    .setReplicaNodes(new ArrayList<>(replicas))
-                    .setIsrNodes(new ArrayList<>(replicas))
-                    .setOfflineReplicas(new ArrayList<>()));
+                    .setErrorCode((leaderLive ? Errors.NONE : Errors.LEADER_NOT_AVAILABLE).code())
+                    .setLeaderId(leaderLive ? state.leader() : -1)
+                    .setLeaderEpoch(state.leaderEpoch())
+                    .setReplicaNodes(new ArrayList<>(state.replicas()))
+                    .setIsrNodes(new ArrayList<>(state.isr()))
+                    .setOfflineReplicas(new ArrayList<>(state.replicas().stream().filter(r -> !live.containsKey(r)).toList())));
         }
         return out;
     }

@@ -10,8 +10,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * OffsetForLeaderEpoch: where a leader epoch ends, so consumers (KIP-320) can detect log truncation. A single
- * broker only ever has epoch 0, which ends at the log end offset.
+ * OffsetForLeaderEpoch: where a leader epoch ends, so consumers (KIP-320) can detect log truncation.
+ * The answer comes from the leader's epoch cache (the largest epoch <= the requested one, and where it ends).
  */
 public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLeaderEpochRequestData, OffsetForLeaderEpochResponseData> {
     private final BrokerContext broker;
@@ -45,9 +45,9 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLe
                 OffsetForLeaderEpochResponseData.EpochEndOffset out = new OffsetForLeaderEpochResponseData.EpochEndOffset()
                         .setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
                 topicResult.partitions().add(out);
-                Partition partition = broker.logs().partition(topic.topic(), p.partition());
+                Partition partition = Leadership.leader(broker, topic.topic(), p.partition());
                 if (partition == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    out.setErrorCode(Leadership.error(broker, topic.topic(), p.partition()).code());
                     continue;
                 }
                 int epoch = partition.leaderEpoch();
@@ -56,8 +56,9 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLe
                     continue;
                 }
                 out.setErrorCode(Errors.NONE.code());
-                if (p.leaderEpoch() <= epoch && p.leaderEpoch() >= 0) {
-                    out.setLeaderEpoch(epoch).setEndOffset(partition.log().logEndOffset());
+                if (p.leaderEpoch() >= 0) {
+                    var end = partition.log().endOffsetForEpoch(p.leaderEpoch());
+                    out.setLeaderEpoch(end.epoch()).setEndOffset(end.endOffset());
                 }
             }
         }

@@ -1,5 +1,12 @@
 package io.strand.broker.server.log;
 
+import io.strand.broker.server.cluster.ClusterImage;
+import io.strand.broker.server.cluster.ClusterMetadata;
+import io.strand.broker.server.cluster.MetadataLog;
+import io.strand.broker.server.cluster.MetadataRecord;
+import io.strand.broker.server.cluster.PartitionState;
+import io.strand.broker.server.cluster.ReplicaPlacement;
+import io.strand.broker.server.cluster.TopicMetadata;
 import io.strand.broker.server.config.BrokerConfig;
 import io.strand.broker.server.config.TopicConfigs;
 import io.strand.broker.storage.LogCleaner;
@@ -8,22 +15,33 @@ import io.strand.broker.storage.PartitionLog;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
@@ -31,29 +49,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The topics this broker holds and their partition logs. Reads (lookups by name, id, partition) are lock-free;
- * topic changes are serialised by this object's monitor and persisted before they become visible.
+ * The replicas this broker holds, kept in step with the cluster metadata: topics live in the metadata log (changes
+ * are proposed there and take effect when applied), and whenever a new image is applied this broker opens logs for
+ * partitions it was given, updates leaders, epochs and ISRs, and deletes logs of partitions taken from it. Lookups
+ * are lock-free; reconciliation runs on one thread, in image order.
  */
 public final class LogManager implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
     private static final int MAX_PARTITIONS = 100_000;
+    private static final long METADATA_TIMEOUT_MS = 30_000;
 
     private final BrokerConfig config;
+    private final ClusterMetadata metadata;
     private final Path logDir;
-    private final TopicStore store;
     private final Clock clock;
-    private final Map<String, TopicState> topics = new ConcurrentHashMap<>();
-    private final Map<Uuid, TopicState> topicsById = new ConcurrentHashMap<>();
-    /** Compacts logs whose cleanup.policy includes compact; null when log.cleaner.enable=false. */
     private final LogCleaner cleaner;
+    private final Map<TopicPartition, Partition> local = new ConcurrentHashMap<>();
+    private final List<Consumer<Partition>> roleListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<TopicPartition>> removalListeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "strand-replica-reconciler");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean strayLogsChecked;
 
-    private record TopicState(TopicInfo info, List<Partition> partitions) {
-    }
-
-    private LogManager(BrokerConfig config, TopicStore store, Clock clock) {
+    private LogManager(BrokerConfig config, ClusterMetadata metadata, Clock clock) {
         this.config = config;
+        this.metadata = metadata;
         this.logDir = config.logDir();
-        this.store = store;
         this.clock = clock;
         this.cleaner = (Boolean) config.get(BrokerConfig.LOG_CLEANER_ENABLE) ? newCleaner(config, clock) : null;
     }
@@ -77,12 +101,57 @@ public final class LogManager implements Closeable {
         });
     }
 
-    public static LogManager open(BrokerConfig config, Path metadataDir, Clock clock) throws IOException {
-        LogManager manager = new LogManager(config, new TopicStore(metadataDir), clock);
-        for (TopicInfo topic : manager.store.loadAll().values()) {
-            manager.install(topic, manager.openPartitions(topic, 0, topic.partitions()));
-        }
+    /** Opens the local replicas the current image assigns to this broker and follows later images. */
+    public static LogManager open(BrokerConfig config, ClusterMetadata metadata, Clock clock) throws IOException {
+        LogManager manager = new LogManager(config, metadata, clock);
+        manager.reconcile(metadata.image());
+        metadata.addListener(image -> manager.reconciler.execute(() -> manager.reconcile(metadata.image())));
         return manager;
+    }
+
+    /**
+     * Leader side of replication: a follower fetched {@code fetchOffset} (its log end offset). Moves the high watermark
+     * and proposes an ISR change when the follower caught up (or others fell behind).
+     */
+    public void followerFetched(Partition partition, int replicaId, long fetchOffset) {
+        long now = clock.millis();
+        partition.followerFetched(replicaId, fetchOffset, now);
+        maybeProposeIsr(partition, now);
+    }
+
+    /** Periodic: shrinks the ISR of led partitions whose followers fell behind, and moves their high watermarks. */
+    public void checkIsr() {
+        long now = clock.millis();
+        for (Partition partition : partitions()) {
+            if (partition.isLeader() && !partition.soleReplica()) {
+                partition.maybeAdvanceHighWatermark();
+                maybeProposeIsr(partition, now);
+            }
+        }
+    }
+
+    private void maybeProposeIsr(Partition partition, long now) {
+        PartitionState s = partition.state();
+        if (s.leader() != config.nodeId()) {
+            return;
+        }
+        long epochStart = partition.log().leaderEpochCache().startOffsetOf(s.leaderEpoch());
+        if (epochStart < 0) {
+            epochStart = partition.log().logEndOffset();
+        }
+        List<Integer> isr = partition.followers().proposeIsr(s, partition.highWatermark(), epochStart, now, config.replicaLagTimeMaxMs());
+        if (isr == null) {
+            return;
+        }
+        TopicPartition tp = partition.topicPartition();
+        LOG.info("Proposing ISR {} for {} (was {}, leader epoch {}, partition epoch {})", isr, tp, s.isr(), s.leaderEpoch(), s.partitionEpoch());
+        metadata.submit(new MetadataRecord.AlterIsr(tp.topic(), tp.partition(), config.nodeId(), s.leaderEpoch(), s.partitionEpoch(), isr))
+                .whenComplete((result, error) -> {
+                    if (error != null || !result.ok()) {
+                        LOG.info("ISR change {} for {} not applied: {}", isr, tp, error != null ? error.toString() : result.error());
+                        partition.followers().proposalFailed(s.partitionEpoch(), clock.millis() + 1000);
+                    }
+                });
     }
 
     /** Runs retention and the time-based flush policy in the background, and starts the log cleaner. */
@@ -92,39 +161,61 @@ public final class LogManager implements Closeable {
         }
         scheduler.scheduleWithFixedDelay(this::runRetention, config.retentionCheckIntervalMs(), config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::runFlushPolicy, config.flushSchedulerIntervalMs(), config.flushSchedulerIntervalMs(), TimeUnit.MILLISECONDS);
+        long isrCheckMs = Math.max(50, Math.min(5_000, config.replicaLagTimeMaxMs() / 2));
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                checkIsr();
+            } catch (RuntimeException e) {
+                LOG.warn("ISR check failed", e);
+            }
+        }, isrCheckMs, isrCheckMs, TimeUnit.MILLISECONDS);
     }
 
     public BrokerConfig brokerConfig() {
         return config;
     }
 
+    public ClusterMetadata metadata() {
+        return metadata;
+    }
+
+    /** Called (on the reconciler thread) when a local replica is created or its leader, epoch or ISR changes. */
+    public void addRoleListener(Consumer<Partition> listener) {
+        roleListeners.add(listener);
+    }
+
+    /** Called (on the reconciler thread) before a local replica's log is deleted. */
+    public void addRemovalListener(Consumer<TopicPartition> listener) {
+        removalListeners.add(listener);
+    }
+
     public TopicInfo topic(String name) {
-        TopicState state = topics.get(name);
-        return state == null ? null : state.info();
+        return metadata.image().topic(name).map(LogManager::info).orElse(null);
     }
 
     public TopicInfo topic(Uuid id) {
-        TopicState state = topicsById.get(id);
-        return state == null ? null : state.info();
+        return metadata.image().topic(id).map(LogManager::info).orElse(null);
     }
 
     public Collection<TopicInfo> topics() {
-        return topics.values().stream().map(TopicState::info).toList();
+        return metadata.image().topics().values().stream().map(LogManager::info).toList();
     }
 
-    /** The partition, or null when the topic or partition does not exist. */
+    public TopicMetadata topicMetadata(String name) {
+        return metadata.image().topics().get(name);
+    }
+
+    private static TopicInfo info(TopicMetadata topic) {
+        return new TopicInfo(topic.name(), topic.id(), topic.partitions().size(), topic.configs());
+    }
+
+    /** This broker's replica of the partition, or null when it holds none (or the partition does not exist). */
     public Partition partition(String topic, int partition) {
-        TopicState state = topics.get(topic);
-        if (state == null || partition < 0 || partition >= state.partitions().size()) {
-            return null;
-        }
-        return state.partitions().get(partition);
+        return local.get(new TopicPartition(topic, partition));
     }
 
     public List<Partition> partitions() {
-        List<Partition> all = new ArrayList<>();
-        topics.values().forEach(t -> all.addAll(t.partitions()));
-        return all;
+        return List.copyOf(local.values());
     }
 
     public Map<String, String> effectiveConfigs(TopicInfo topic) {
@@ -133,16 +224,13 @@ public final class LogManager implements Closeable {
 
     /** Checks a create request without changing anything (CreateTopics validateOnly, and the first step of create). */
     public Map<String, String> validateNewTopic(String name, int partitions, Map<String, String> overrides) {
-        try {
-            Topic.validate(name);
-        } catch (InvalidTopicException e) {
-            throw e;
-        }
-        if (topics.containsKey(name)) {
+        Topic.validate(name);
+        ClusterImage image = metadata.image();
+        if (image.topics().containsKey(name)) {
             throw new TopicExistsException("Topic '" + name + "' already exists.");
         }
         if (Topic.hasCollisionChars(name)) {
-            for (String existing : topics.keySet()) {
+            for (String existing : image.topics().keySet()) {
                 if (Topic.hasCollision(name, existing)) {
                     throw new InvalidTopicException("Topic '" + name + "' collides with existing topic '" + existing + "' ('.' and '_' collide in metric names).");
                 }
@@ -158,102 +246,234 @@ public final class LogManager implements Closeable {
         }
     }
 
-    public synchronized TopicInfo createTopic(String name, int partitions, Map<String, String> overrides) throws IOException {
+    public TopicInfo createTopic(String name, int partitions, Map<String, String> overrides) {
+        return createTopic(name, partitions, config.defaultReplicationFactor(), null, overrides);
+    }
+
+    /**
+     * Creates a topic through the metadata quorum: replicas placed over the active brokers (rack-aware) unless
+     * {@code assignment} gives them. Returns once this broker applied it.
+     */
+    public TopicInfo createTopic(String name, int partitions, short replicationFactor, List<List<Integer>> assignment, Map<String, String> overrides) {
         Map<String, String> normalised = validateNewTopic(name, partitions, overrides);
-        Uuid id;
-        do {
-            id = Uuid.randomUuid();
-        } while (topicsById.containsKey(id));
-        TopicInfo topic = new TopicInfo(name, id, partitions, normalised);
-        List<Partition> opened = openPartitions(topic, 0, partitions);
-        store.save(topic);
-        install(topic, opened);
-        LOG.info("Created topic {} ({}) with {} partition(s) and configs {}", name, id, partitions, normalised);
-        return topic;
+        ClusterImage image = metadata.image();
+        List<List<Integer>> replicas = assignment != null ? checkAssignment(image, assignment)
+                : ReplicaPlacement.place(image.activeBrokers(), partitions, replicationFactor, Math.floorMod(name.hashCode(), 1 << 16));
+        List<PartitionState> states = replicas.stream().map(r -> PartitionState.initial(r, r, r.get(0))).toList();
+        TopicMetadata topic = new TopicMetadata(name, Uuid.randomUuid(), normalised, states);
+        commit(new MetadataRecord.CreateTopic(topic), TopicExistsException::new);
+        LOG.info("Created topic {} ({}) with {} partition(s), replicas {} and configs {}", name, topic.id(), partitions, replicas, normalised);
+        return info(topic);
     }
 
-    public synchronized void deleteTopic(String name) throws IOException {
-        TopicState state = topics.get(name);
-        if (state == null) {
-            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+    private static List<List<Integer>> checkAssignment(ClusterImage image, List<List<Integer>> assignment) {
+        for (List<Integer> replicas : assignment) {
+            if (replicas.isEmpty() || replicas.stream().distinct().count() != replicas.size()) {
+                throw new InvalidReplicaAssignmentException("Replica assignment " + replicas + " is empty or has duplicates.");
+            }
+            for (int broker : replicas) {
+                if (!image.brokers().containsKey(broker)) {
+                    throw new InvalidReplicaAssignmentException("Replica assignment " + replicas + " names broker " + broker + ", which is not registered.");
+                }
+            }
         }
-        store.delete(name);
-        topics.remove(name);
-        topicsById.remove(state.info().id());
-        for (Partition partition : state.partitions()) {
-            unregisterFromCleaner(partition.log());
-            partition.log().delete();
-        }
-        LOG.info("Deleted topic {} ({})", name, state.info().id());
+        return assignment;
     }
 
-    public synchronized TopicInfo createPartitions(String name, int total, boolean validateOnly) throws IOException {
-        TopicState state = topics.get(name);
-        if (state == null) {
+    public void deleteTopic(String name) {
+        if (!metadata.image().topics().containsKey(name)) {
             throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
         }
-        int current = state.info().partitions();
+        commit(new MetadataRecord.DeleteTopic(name), UnknownTopicOrPartitionException::new);
+        LOG.info("Deleted topic {}", name);
+    }
+
+    public TopicInfo createPartitions(String name, int total, List<List<Integer>> assignment, boolean validateOnly) {
+        ClusterImage image = metadata.image();
+        TopicMetadata topic = image.topics().get(name);
+        if (topic == null) {
+            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+        }
+        int current = topic.partitions().size();
         if (total <= current) {
             throw new InvalidPartitionsException("Topic currently has " + current + " partitions, which is higher than or equal to the requested " + total + ".");
         }
         if (total > MAX_PARTITIONS) {
             throw new InvalidPartitionsException("Number of partitions must be at most " + MAX_PARTITIONS + ", got " + total + ".");
         }
-        if (validateOnly) {
-            return state.info().withPartitions(total);
+        int replicationFactor = topic.partitions().get(0).targetReplicas().size();
+        List<List<Integer>> replicas = assignment != null ? checkAssignment(image, assignment)
+                : ReplicaPlacement.place(image.activeBrokers(), total - current, replicationFactor, Math.floorMod(name.hashCode(), 1 << 16) + current);
+        if (replicas.size() != total - current) {
+            throw new InvalidReplicaAssignmentException("Increasing the number of partitions by " + (total - current)
+                    + " but " + replicas.size() + " assignments provided.");
         }
-        TopicInfo updated = state.info().withPartitions(total);
-        List<Partition> all = new ArrayList<>(state.partitions());
-        all.addAll(openPartitions(updated, current, total));
-        store.save(updated);
-        install(updated, all);
+        TopicInfo updated = new TopicInfo(name, topic.id(), total, topic.configs());
+        if (validateOnly) {
+            return updated;
+        }
+        commit(new MetadataRecord.CreatePartitions(name, replicas.stream().map(r -> PartitionState.initial(r, r, r.get(0))).toList()),
+                UnknownTopicOrPartitionException::new);
         LOG.info("Topic {} now has {} partitions", name, total);
         return updated;
     }
 
     /** Replaces a topic's overrides with {@code overrides} (already validated by the caller via {@link TopicConfigs#validate}). */
-    public synchronized TopicInfo alterConfigs(String name, Map<String, String> overrides) throws IOException {
-        TopicState state = topics.get(name);
-        if (state == null) {
+    public TopicInfo alterConfigs(String name, Map<String, String> overrides) {
+        TopicMetadata topic = metadata.image().topics().get(name);
+        if (topic == null) {
             throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
         }
-        TopicInfo updated = state.info().withConfigs(overrides);
-        store.save(updated);
-        Map<String, String> effective = effectiveConfigs(updated);
-        LogConfig logConfig = TopicConfigs.toLogConfig(effective);
-        for (Partition partition : state.partitions()) {
-            partition.reconfigure(logConfig, TopicConfigs.isCompacted(effective));
-        }
-        install(updated, state.partitions());
-        if (cleaner != null) {
-            cleaner.wakeup(); // a new policy or ratio may make a log cleanable now
-        }
+        commit(new MetadataRecord.SetTopicConfigs(name, overrides), UnknownTopicOrPartitionException::new);
         LOG.info("Topic {} configs are now {}", name, overrides);
-        return updated;
+        return new TopicInfo(name, topic.id(), topic.partitions().size(), overrides);
     }
 
-    private void install(TopicInfo topic, List<Partition> partitions) {
-        TopicState state = new TopicState(topic, List.copyOf(partitions));
-        topics.put(topic.name(), state);
-        topicsById.put(topic.id(), state);
+    /** Proposes a record and waits for it to apply here; a refusal becomes the exception {@code onError} makes. */
+    public MetadataLog.Result commit(MetadataRecord record, java.util.function.Function<String, RuntimeException> onError) {
+        MetadataLog.Result result;
+        try {
+            result = metadata.submit(record).get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotControllerException("interrupted while waiting for the metadata quorum");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new NotControllerException("the metadata quorum did not commit the change: " + e.getMessage());
+        }
+        if (!result.ok()) {
+            throw onError.apply(result.error());
+        }
+        // reconcile at once so the caller sees local replicas of what it just created
+        reconcileNow();
+        return result;
     }
 
-    private List<Partition> openPartitions(TopicInfo topic, int from, int to) throws IOException {
-        Map<String, String> effective = effectiveConfigs(topic);
-        LogConfig logConfig = TopicConfigs.toLogConfig(effective);
-        boolean compacted = TopicConfigs.isCompacted(effective);
-        List<Partition> opened = new ArrayList<>();
-        for (int p = from; p < to; p++) {
-            TopicPartition tp = new TopicPartition(topic.name(), p);
-            PartitionLog log = PartitionLog.open(logDir.resolve(tp.topic() + "-" + tp.partition()), logConfig, clock);
-            opened.add(new Partition(tp, topic.id(), log, compacted));
-            if (cleaner != null) {
-                // every log is registered: the cleaner only touches those whose current config says compact, so a
-                // later change of cleanup.policy needs no bookkeeping here
-                cleaner.register(log);
+    private void reconcileNow() {
+        try {
+            reconciler.submit(() -> reconcile(metadata.image())).get(METADATA_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Applying metadata locally failed", e);
+        }
+    }
+
+    /** Brings the local replicas in line with {@code image}. Runs on the reconciler thread (or during open). */
+    private synchronized void reconcile(ClusterImage image) {
+        int self = config.nodeId();
+        Set<TopicPartition> wanted = new HashSet<>();
+        for (TopicMetadata topic : image.topics().values()) {
+            Map<String, String> effective = TopicConfigs.effective(config, topic.configs());
+            LogConfig logConfig = TopicConfigs.toLogConfig(effective);
+            boolean compacted = TopicConfigs.isCompacted(effective);
+            for (int p = 0; p < topic.partitions().size(); p++) {
+                PartitionState state = topic.partitions().get(p);
+                if (!state.replicas().contains(self)) {
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(topic.name(), p);
+                wanted.add(tp);
+                Partition existing = local.get(tp);
+                if (existing != null && !existing.topicId().equals(topic.id())) {
+                    remove(tp); // the topic was deleted and created again under the same name
+                    existing = null;
+                }
+                try {
+                    if (existing == null) {
+                        Partition created = open(tp, topic.id(), logConfig, compacted, state);
+                        local.put(tp, created);
+                        roleListeners.forEach(l -> l.accept(created));
+                    } else {
+                        if (!existing.log().config().equals(logConfig) || existing.compacted() != compacted) {
+                            existing.reconfigure(logConfig, compacted);
+                        }
+                        if (!existing.state().equals(state)) {
+                            Partition changed = existing;
+                            changed.updateState(state);
+                            roleListeners.forEach(l -> l.accept(changed));
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("Cannot open the replica of {}", tp, e);
+                }
             }
         }
-        return opened;
+        for (TopicPartition tp : List.copyOf(local.keySet())) {
+            if (!wanted.contains(tp)) {
+                remove(tp);
+            }
+        }
+        if (!strayLogsChecked && image.brokers().containsKey(self)) {
+            // once this broker's own registration is applied, the image is current enough to judge what is stray
+            strayLogsChecked = true;
+            deleteStrayLogs(wanted);
+        }
+    }
+
+    private Partition open(TopicPartition tp, Uuid topicId, LogConfig logConfig, boolean compacted, PartitionState state) throws IOException {
+        Path dir = logDir.resolve(tp.topic() + "-" + tp.partition());
+        Path idFile = dir.resolve("partition.metadata");
+        if (Files.exists(idFile) && !Files.readAllLines(idFile).contains("topic_id: " + topicId)) {
+            LOG.warn("{} holds the log of an older topic with the same name; deleting it", dir);
+            deleteRecursively(dir);
+        }
+        PartitionLog log = PartitionLog.open(dir, logConfig, clock);
+        if (!Files.exists(idFile)) {
+            Files.writeString(idFile, "version: 0\ntopic_id: " + topicId + "\n");
+        }
+        if (cleaner != null) {
+            // every log is registered: the cleaner only touches those whose current config says compact, so a
+            // later change of cleanup.policy needs no bookkeeping here
+            cleaner.register(log);
+        }
+        return new Partition(tp, topicId, config.nodeId(), log, compacted, state);
+    }
+
+    private void remove(TopicPartition tp) {
+        Partition partition = local.remove(tp);
+        if (partition == null) {
+            return;
+        }
+        removalListeners.forEach(l -> l.accept(tp));
+        unregisterFromCleaner(partition.log());
+        try {
+            partition.log().delete();
+            LOG.info("Deleted the local replica of {}", tp);
+        } catch (IOException e) {
+            LOG.warn("Deleting the local replica of {} failed", tp, e);
+        }
+    }
+
+    /** Partition directories no topic in the metadata assigns here (left by a topic deleted while this broker was down). */
+    private void deleteStrayLogs(Set<TopicPartition> wanted) {
+        try (Stream<Path> dirs = Files.list(logDir)) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                String name = dir.getFileName().toString();
+                int dash = name.lastIndexOf('-');
+                if (!Files.isDirectory(dir) || dash <= 0 || name.startsWith("__strand_metadata") || !Files.exists(dir.resolve("partition.metadata"))) {
+                    continue;
+                }
+                try {
+                    TopicPartition tp = new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
+                    if (!wanted.contains(tp) && !local.containsKey(tp)) {
+                        LOG.warn("Deleting {}: no topic in the cluster metadata places a replica of it here", dir);
+                        deleteRecursively(dir);
+                    }
+                } catch (NumberFormatException notAPartition) {
+                    // some other directory
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Looking for stray partition logs failed", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     private void unregisterFromCleaner(PartitionLog log) {
@@ -294,20 +514,16 @@ public final class LogManager implements Closeable {
 
     @Override
     public synchronized void close() {
+        reconciler.shutdownNow();
         if (cleaner != null) {
             cleaner.close(); // before the logs: a pass must not swap segments into a closing log
         }
-        Map<String, Throwable> failures = new HashMap<>();
         for (Partition partition : partitions()) {
             try {
                 partition.log().close();
             } catch (IOException | RuntimeException e) {
-                failures.put(partition.topicPartition().toString(), e);
+                LOG.warn("Closing {} failed", partition.topicPartition(), e);
             }
-        }
-        failures.forEach((tp, e) -> LOG.warn("Closing {} failed", tp, e));
-        if (!failures.isEmpty() && failures.values().iterator().next() instanceof IOException io) {
-            throw new UncheckedIOException(io);
         }
     }
 }

@@ -41,14 +41,14 @@ class GroupCoordinatorTest {
     void setUp() throws Exception {
         config = BrokerConfig.from(Map.of("log.dirs", dir.toString(), "group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "2",
                 "group.min.session.timeout.ms", "100"));
-        logs = LogManager.open(config, dir.resolve("meta"), Clock.systemUTC());
+        logs = io.strand.broker.server.SingleNode.logManager(config, dir.resolve("meta"));
         logs.createTopic("t", 4, Map.of());
         coordinator = start();
     }
 
     private GroupCoordinator start() throws Exception {
         GroupCoordinator c = new GroupCoordinator(logs, GroupConfig.from(config), Clock.systemUTC());
-        c.start();
+        c.start((short) 1);
         assertThat(c.awaitLoaded(Duration.ofSeconds(10))).isTrue();
         return c;
     }

@@ -54,11 +54,11 @@ class HandlerVersionsTest {
     static void setUp() throws Exception {
         BrokerConfig config = BrokerConfig.from(Map.of("log.dirs", dir.toString(), "listeners", "PLAINTEXT://127.0.0.1:9092",
                 "group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "3"));
-        logs = LogManager.open(config, dir.resolve("meta"), Clock.systemUTC());
+        logs = io.strand.broker.server.SingleNode.logManager(config, dir.resolve("meta"));
         groups = new GroupCoordinator(logs, GroupConfig.from(config), Clock.systemUTC());
-        groups.start();
+        groups.start((short) 1);
         assertThat(groups.awaitLoaded(java.time.Duration.ofSeconds(10))).isTrue();
-        handlers = ApiHandlers.standard(new BrokerContext(config, "cluster", logs, new ProducerIdManager(dir), groups),
+        handlers = ApiHandlers.standard(new BrokerContext(config, "cluster", logs, new ProducerIdManager(logs), groups),
                 new BrokerMetrics(new SimpleMeterRegistry()));
         topicId = logs.createTopic("t", 2, Map.of()).id();
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(1000L, "k".getBytes(), "v".getBytes()),
@@ -205,6 +205,21 @@ class HandlerVersionsTest {
                     .setServerAssignor("uniform");
             case CONSUMER_GROUP_DESCRIBE -> new ConsumerGroupDescribeRequestData().setGroupIds(List.of("cg-v0", "join-v5", "missing"))
                     .setIncludeAuthorizedOperations(true);
+            case ALTER_PARTITION_REASSIGNMENTS -> new AlterPartitionReassignmentsRequestData().setTimeoutMs(5000)
+                    .setAllowReplicationFactorChange(true)
+                    .setTopics(List.of(new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("t").setPartitions(List.of(
+                            // a cancel with nothing in progress, a move onto an unknown broker, a partition that does not exist
+                            new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0).setReplicas(null),
+                            new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(1).setReplicas(List.of(1, 99)),
+                            new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(9).setReplicas(List.of(1))))));
+            case LIST_PARTITION_REASSIGNMENTS -> new ListPartitionReassignmentsRequestData().setTimeoutMs(5000).setTopics(v == 0 ? null
+                    : List.of(new ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics().setName("t").setPartitionIndexes(List.of(0))));
+            case ELECT_LEADERS -> {
+                ElectLeadersRequestData.TopicPartitionsCollection partitions = new ElectLeadersRequestData.TopicPartitionsCollection();
+                partitions.add(new ElectLeadersRequestData.TopicPartitions().setTopic("t").setPartitions(List.of(0, 1, 7)));
+                yield new ElectLeadersRequestData().setElectionType((byte) (v == 2 ? 1 : 0)).setTopicPartitions(partitions).setTimeoutMs(5000);
+            }
+            case UNREGISTER_BROKER -> new UnregisterBrokerRequestData().setBrokerId(42);
             default -> throw new IllegalArgumentException("no sample request for " + key + "; add one");
         };
     }
