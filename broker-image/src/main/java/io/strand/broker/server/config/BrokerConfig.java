@@ -63,6 +63,7 @@ public final class BrokerConfig {
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
     public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String REPLICATION_THROTTLED_RATE = "replication.throttled.rate";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_MS = "leader.imbalance.check.interval.ms";
     public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "controlled.shutdown.timeout.ms";
@@ -129,6 +130,8 @@ public final class BrokerConfig {
                     "A follower that has not caught up with the leader's log end for this long leaves the ISR.")
             .define(REPLICA_FETCH_MAX_BYTES, Type.INT, 1048576, Range.atLeast(0), Importance.MEDIUM, "Bytes a follower asks for per partition and fetch.")
             .define(REPLICA_FETCH_WAIT_MAX_MS, Type.INT, 500, Range.atLeast(0), Importance.MEDIUM, "How long a follower's fetch waits at the leader for new data.")
+            .define(REPLICATION_THROTTLED_RATE, Type.LONG, Long.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
+                    "Bytes per second this broker copies for replicas it is being added as by a reassignment (in-sync replication is never throttled).")
             .define(AUTO_LEADER_REBALANCE_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM, "Move leadership back to preferred replicas once they are in sync again.")
             .define(LEADER_IMBALANCE_CHECK_INTERVAL_MS, Type.LONG, 30000L, Range.atLeast(100), Importance.LOW, "How often the controller looks for partitions led by a non-preferred replica.")
             .define(CONTROLLED_SHUTDOWN_TIMEOUT_MS, Type.LONG, 30000L, Range.atLeast(0), Importance.MEDIUM,
@@ -318,6 +321,10 @@ public final class BrokerConfig {
 
     public int replicaFetchMaxBytes() {
         return (Integer) values.get(REPLICA_FETCH_MAX_BYTES);
+    }
+
+    public long replicationThrottledRate() {
+        return (Long) values.get(REPLICATION_THROTTLED_RATE);
     }
 
     public int replicaFetchWaitMaxMs() {

@@ -56,6 +56,7 @@ final class ReplicaFetcher extends Thread {
     private final int localBrokerId;
     private final ClusterMetadata metadata;
     private final int partitionMaxBytes;
+    private final ReplicationThrottle throttle;
     private final int maxWaitMs;
     private final Map<TopicPartition, FetchState> partitions = new ConcurrentHashMap<>();
     private final Object wakeup = new Object();
@@ -63,9 +64,11 @@ final class ReplicaFetcher extends Thread {
     private volatile Socket socket;
     private int correlationId;
 
-    ReplicaFetcher(int sourceBrokerId, int localBrokerId, ClusterMetadata metadata, int partitionMaxBytes, int maxWaitMs) {
+    ReplicaFetcher(int sourceBrokerId, int localBrokerId, ClusterMetadata metadata, int partitionMaxBytes, int maxWaitMs,
+                   ReplicationThrottle throttle) {
         super("strand-replica-fetcher-" + localBrokerId + "-from-" + sourceBrokerId);
         setDaemon(true);
+        this.throttle = throttle;
         this.sourceBrokerId = sourceBrokerId;
         this.localBrokerId = localBrokerId;
         this.metadata = metadata;
@@ -156,7 +159,8 @@ final class ReplicaFetcher extends Thread {
                 return t;
             }).partitions().add(new FetchRequestData.FetchPartition().setPartition(p.topicPartition().partition())
                     .setCurrentLeaderEpoch(s.leaderEpoch).setFetchOffset(fetchOffset).setLastFetchedEpoch(log.latestEpoch())
-                    .setLogStartOffset(log.logStartOffset()).setPartitionMaxBytes(partitionMaxBytes));
+                    .setLogStartOffset(log.logStartOffset()).setPartitionMaxBytes(throttled(p)
+                            ? (int) Math.max(1, Math.min(partitionMaxBytes, throttle.bytesPerSecond())) : partitionMaxBytes));
         }
         Socket s = connect();
         int id = ++correlationId;
@@ -220,6 +224,12 @@ final class ReplicaFetcher extends Thread {
                     return;
                 }
                 ByteBuffer records = ClientCodec.recordsOf(pd);
+                if (records.hasRemaining() && throttled(partition)) {
+                    long waitMs = throttle.charge(records.remaining());
+                    if (waitMs > 0) {
+                        state.delayedUntilMs = System.currentTimeMillis() + waitMs;
+                    }
+                }
                 if (records.hasRemaining()) {
                     AppendResult appended = partition.appendAsFollower(records);
                     if (appended == null && records.remaining() > 0 && pd.highWatermark() > fetchOffset) {
@@ -307,6 +317,11 @@ final class ReplicaFetcher extends Thread {
         }
         socket = s;
         return s;
+    }
+
+    /** Replicas this broker is being added as (a reassignment) copy under the throttle; in-sync replication never does. */
+    private boolean throttled(Partition partition) {
+        return throttle.enabled() && partition.state().adding().contains(localBrokerId);
     }
 
     private void closeSocket() {

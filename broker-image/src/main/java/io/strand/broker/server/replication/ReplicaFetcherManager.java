@@ -23,9 +23,11 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     private final ClusterMetadata metadata;
     private final BrokerConfig config;
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    private final ReplicationThrottle throttle;
     private boolean closed;
 
     public ReplicaFetcherManager(LogManager logs, ClusterMetadata metadata, BrokerConfig config) {
+        this.throttle = new ReplicationThrottle(config.replicationThrottledRate());
         this.logs = logs;
         this.metadata = metadata;
         this.config = config;
@@ -55,7 +57,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             return;
         }
         ReplicaFetcher fetcher = fetchers.computeIfAbsent(leader, id -> {
-            ReplicaFetcher f = new ReplicaFetcher(id, self, metadata, config.replicaFetchMaxBytes(), config.replicaFetchWaitMaxMs());
+            ReplicaFetcher f = new ReplicaFetcher(id, self, metadata, config.replicaFetchMaxBytes(), config.replicaFetchWaitMaxMs(), throttle);
             f.start();
             return f;
         });
