@@ -33,6 +33,7 @@ public final class Controller implements AutoCloseable {
     private final String proposedClusterId;
     private volatile boolean leading;
     private long lastImbalanceCheck;
+    private volatile long leaderSinceMs;
 
     private record Heartbeat(long incarnation, long atMs, boolean caughtUp) {
     }
@@ -76,11 +77,10 @@ public final class Controller implements AutoCloseable {
         try {
             boolean leader = log.isLeader();
             if (leader && !leading) {
-                // Newly elected: nobody's heartbeat has been seen by this node yet, so start everyone's clock now.
-                long now = now();
-                log.image().brokers().values().forEach(b -> heartbeats.putIfAbsent(b.id(), new Heartbeat(b.incarnation(), now, false)));
-                heartbeats.replaceAll((id, hb) -> new Heartbeat(hb.incarnation(), Math.max(hb.atMs(), now), hb.caughtUp()));
-                lastImbalanceCheck = now;
+                // Newly elected: heartbeats this node saw before (possibly from older incarnations) say nothing about
+                // now, so every broker gets a full session timeout from this moment.
+                leaderSinceMs = now();
+                lastImbalanceCheck = leaderSinceMs;
                 LOG.info("This broker is now the controller");
             }
             leading = leader;
@@ -94,9 +94,12 @@ public final class Controller implements AutoCloseable {
             long now = now();
             for (BrokerRegistration broker : image.brokers().values()) {
                 Heartbeat hb = heartbeats.get(broker.id());
-                boolean current = hb != null && hb.incarnation() == broker.incarnation();
-                if (!broker.fenced() && (!current || now - hb.atMs() > sessionTimeoutMs)) {
-                    LOG.warn("Broker {} has not heartbeaten for {} ms: fencing it", broker.id(), hb == null ? -1 : now - hb.atMs());
+                boolean current = hb != null && hb.incarnation() == broker.incarnation() && hb.atMs() >= leaderSinceMs;
+                // A broker not heard from since this node took over gets twice the session timeout: its heartbeats may
+                // still be retrying against the old controller before they find this one.
+                long silentMs = current ? now - hb.atMs() : now - leaderSinceMs - sessionTimeoutMs;
+                if (!broker.fenced() && silentMs > sessionTimeoutMs) {
+                    LOG.warn("Broker {} has not heartbeaten for {} ms: fencing it", broker.id(), silentMs);
                     submit(new MetadataRecord.FenceBroker(broker.id(), broker.incarnation()));
                 } else if (broker.fenced() && !broker.shuttingDown() && current && hb.caughtUp() && now - hb.atMs() <= sessionTimeoutMs) {
                     LOG.info("Broker {} caught up with the metadata: unfencing it", broker.id());
