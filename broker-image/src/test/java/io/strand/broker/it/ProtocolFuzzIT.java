@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import io.strand.broker.protocol.ClientCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,11 +27,8 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
@@ -198,15 +196,6 @@ class ProtocolFuzzIT {
     }
 
     private static byte[] encode(ApiKeys key, short version, ApiMessage body) {
-        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(key.id).setRequestApiVersion(version).setCorrelationId(1).setClientId("fuzz");
-        short headerVersion = key.requestHeaderVersion(version);
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        int size = header.size(cache, headerVersion) + body.size(cache, version);
-        ByteBuffer buffer = ByteBuffer.allocate(4 + size);
-        buffer.putInt(size);
-        ByteBufferAccessor accessor = new ByteBufferAccessor(buffer);
-        header.write(accessor, cache, headerVersion);
-        body.write(accessor, cache, version);
-        return buffer.array();
+        return ClientCodec.encodeRequest(key, version, 1, "fuzz", body).array();
     }
 }
