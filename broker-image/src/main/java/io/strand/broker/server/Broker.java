@@ -92,7 +92,8 @@ public final class Broker implements AutoCloseable {
         List<MetadataQuorum.Voter> voters = MetadataQuorum.Voter.parseList(config.quorumVoters());
         MetadataLog metadataLog = voters.isEmpty()
                 ? LocalMetadataLog.open(config.nodeId(), metadataDir.resolve("metadata"))
-                : MetadataQuorum.start(config.nodeId(), voters, config.controllerListenerHost(), metadataDir.resolve("raft"));
+                : MetadataQuorum.start(config.nodeId(), voters, new MetadataQuorum.Address(config.controllerAdvertisedHost(), config.controllerListenerPort()),
+                        config.controllerListenerHost(), metadataDir.resolve("raft"));
         ClusterMetadata metadata = new ClusterMetadata(config.nodeId(), metadataLog);
         Controller controller = new Controller(metadataLog, scheduler, config.sessionTimeoutMs(), config.autoLeaderRebalance(),
                 config.leaderImbalanceCheckIntervalMs(), meta.clusterId());

@@ -25,8 +25,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
- * N real broker processes on 127.0.0.1 forming one cluster: node ids 1..N, all of them metadata quorum voters (each on
- * its own free Raft port), each with its own data directory under {@code dir}. Timeouts are shortened so failover
+ * N real broker processes on 127.0.0.1 forming one cluster: node ids 1..N, the first V of them metadata quorum voters
+ * (all of them unless told otherwise) and the rest non-voting members, each on its own free Raft port, each with its own data directory under {@code dir}. Timeouts are shortened so failover
  * shows within seconds. Every wait is bounded.
  */
 public final class ClusterProcess implements AutoCloseable {
@@ -54,13 +54,24 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Starts {@code size} brokers (in parallel: the quorum needs a majority before anyone can register). */
     public static ClusterProcess start(Path dir, int size, Map<String, String> overrides) {
+        return start(dir, size, size, overrides);
+    }
+
+    /**
+     * Starts {@code size} brokers of which the first {@code voterCount} are quorum voters; the others are non-voting
+     * members, each with its own free Raft port.
+     */
+    public static ClusterProcess start(Path dir, int size, int voterCount, Map<String, String> overrides) {
         ClusterProcess cluster = new ClusterProcess(dir);
-        String voters = java.util.stream.IntStream.rangeClosed(1, size)
+        String voters = java.util.stream.IntStream.rangeClosed(1, voterCount)
                 .mapToObj(id -> id + "@127.0.0.1:" + BrokerProcess.freePort()).collect(Collectors.joining(","));
         for (int id = 1; id <= size; id++) {
             Map<String, String> config = new LinkedHashMap<>();
             config.put("node.id", Integer.toString(id));
             config.put("controller.quorum.voters", voters);
+            if (id > voterCount) {
+                config.put("controller.listener.port", Integer.toString(BrokerProcess.freePort()));
+            }
             config.put("controller.listener.host", "127.0.0.1");
             config.put("broker.session.timeout.ms", "3000");
             config.put("broker.heartbeat.interval.ms", "300");

@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 /**
  * The replicated log of {@link MetadataRecord}s and the {@link ClusterImage} it produces. Two implementations: the
- * Raft quorum of several voters ({@link MetadataQuorum}) and, for a broker configured without voters, a quorum of one
+ * Raft quorum of voters and non-voters ({@link MetadataQuorum}) and, for a broker configured without voters, a quorum of one
  * kept in a local file ({@link LocalMetadataLog}) that needs no network and starts in milliseconds.
  */
 public interface MetadataLog extends AutoCloseable {
@@ -35,6 +35,14 @@ public interface MetadataLog extends AutoCloseable {
 
     /** The controller's node id, or -1 while there is none. */
     int leaderId();
+
+    /**
+     * Takes an unregistered broker out of the quorum's non-voting members, so the controller stops sending it the
+     * log; completes with false when there was nothing to do or it could not be done (harmless: see docs/cluster.md).
+     */
+    default CompletableFuture<Boolean> removeNonVoter(int brokerId) {
+        return CompletableFuture.completedFuture(false);
+    }
 
     @Override
     void close();

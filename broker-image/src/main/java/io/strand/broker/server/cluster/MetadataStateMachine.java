@@ -22,6 +22,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 
 /**
  * The Raft state machine of the metadata quorum: applies {@link MetadataRecord}s to the {@link ClusterImage} in log
@@ -50,12 +51,32 @@ final class MetadataStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        reinitialize();
+        load(storage.getLatestSnapshot());
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
     }
 
+    /** Ratis pauses the state machine before it installs a snapshot sent by the leader (and asserts it did). */
+    @Override
+    public void pause() {
+        if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /**
+     * After a snapshot from the leader was installed: loads it. {@code loadLatestSnapshot}, not the cached
+     * {@code getLatestSnapshot}, which would still name this member's own older snapshot.
+     */
     @Override
     public void reinitialize() throws IOException {
-        SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
+        load(storage.loadLatestSnapshot());
+        if (getLifeCycle().compareAndTransition(LifeCycle.State.PAUSED, LifeCycle.State.STARTING)) {
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null || !Files.exists(snapshot.getFile().getPath())) {
             return;
         }

@@ -57,6 +57,8 @@ public final class BrokerConfig {
     public static final String METRICS_PORT = "metrics.port";
     public static final String QUORUM_VOTERS = "controller.quorum.voters";
     public static final String CONTROLLER_LISTENER_HOST = "controller.listener.host";
+    public static final String CONTROLLER_LISTENER_PORT = "controller.listener.port";
+    public static final String CONTROLLER_ADVERTISED_HOST = "controller.advertised.host";
     public static final String BROKER_RACK = "broker.rack";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
@@ -119,9 +121,15 @@ public final class BrokerConfig {
             .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM, "Whether DeleteTopics is allowed.")
             .define(METRICS_PORT, Type.INT, 9404, Range.between(0, 65535), Importance.MEDIUM, "Port of the Prometheus /metrics endpoint; 0 disables it.")
             .define(QUORUM_VOTERS, Type.STRING, "", Importance.HIGH,
-                    "The metadata quorum as id@host:port,... (every broker listed is a voter: combined mode). Empty: this broker alone, with its metadata in a local log.")
+                    "The metadata quorum as id@host:port,... A listed broker is a voter (combined mode); a broker whose node.id is not listed "
+                    + "joins as a non-voting member that receives the metadata log. Empty: this broker alone, with its metadata in a local log.")
             .define(CONTROLLER_LISTENER_HOST, Type.STRING, null, Importance.MEDIUM,
                     "Interface the Raft (controller) port binds to; defaults to the host of listeners.")
+            .define(CONTROLLER_LISTENER_PORT, Type.INT, 9093, Range.between(1, 65535), Importance.MEDIUM,
+                    "Raft port of a broker that is not among controller.quorum.voters: the controller sends the metadata log there. "
+                    + "Voters use the port of their own voter entry.")
+            .define(CONTROLLER_ADVERTISED_HOST, Type.STRING, null, Importance.MEDIUM,
+                    "Host the voters reach a non-voting broker's Raft port at (e.g. the pod's DNS name); defaults to the host of advertised.listeners.")
             .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack or zone of this broker (e.g. topology.kubernetes.io/zone); replicas of a partition are spread over racks.")
             .define(BROKER_HEARTBEAT_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(10), Importance.MEDIUM, "How often a broker heartbeats to the controller.")
             .define(BROKER_SESSION_TIMEOUT_MS, Type.LONG, 6000L, Range.atLeast(100), Importance.MEDIUM,
@@ -301,6 +309,15 @@ public final class BrokerConfig {
     public String controllerListenerHost() {
         String host = (String) values.get(CONTROLLER_LISTENER_HOST);
         return host != null ? host : listener().host();
+    }
+
+    public int controllerListenerPort() {
+        return (Integer) values.get(CONTROLLER_LISTENER_PORT);
+    }
+
+    public String controllerAdvertisedHost() {
+        String host = (String) values.get(CONTROLLER_ADVERTISED_HOST);
+        return host != null && !host.isBlank() ? host : advertisedListener().host();
     }
 
     public String rack() {
