@@ -1,0 +1,147 @@
+package io.strand.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PrinterColumn;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+import java.util.List;
+import java.util.Map;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class KafkaClusterSpec {
+
+    /**
+     * Keys the operator sets per cluster or per pod; letting users override them would break the quorum or the
+     * pod-to-broker mapping, so the API server refuses them (the model also ignores them, for resources created
+     * before this rule existed).
+     */
+    public static final List<String> RESERVED_CONFIG_KEYS = List.of("node.id", "listeners", "advertised.listeners",
+            "controller.quorum.voters", "controller.listener.host", "controller.listener.port", "controller.advertised.host",
+            "broker.rack", "log.dirs", "metrics.port");
+
+    @SpecReplicas
+    @PrinterColumn(name = "Replicas")
+    @Min(1)
+    @Default("3")
+    @JsonPropertyDescription("Number of brokers. The first min(replicas, 3) brokers of a new cluster form the metadata quorum.")
+    private Integer replicas = 3;
+
+    @JsonPropertyDescription("Broker container image; the operator's default broker image when unset.")
+    private String image;
+
+    @JsonPropertyDescription("CPU and memory of each broker container.")
+    private ResourceRequirements resources;
+
+    private JvmOptions jvmOptions;
+
+    @Required
+    private Storage storage;
+
+    @JsonPropertyDescription("Broker configuration overrides (docs/configuration.md); keys the operator owns are refused.")
+    @ValidationRule(value = "!self.exists(k, k in ['node.id', 'listeners', 'advertised.listeners', 'controller.quorum.voters',"
+            + " 'controller.listener.host', 'controller.listener.port', 'controller.advertised.host', 'broker.rack',"
+            + " 'log.dirs', 'metrics.port'])",
+            message = "config must not set node.id, listeners, advertised.listeners, controller.quorum.voters,"
+                    + " controller.listener.host, controller.listener.port, controller.advertised.host, broker.rack,"
+                    + " log.dirs or metrics.port: the operator sets them")
+    private Map<String, String> config;
+
+    @JsonPropertyDescription("Spread replicas over the values of a node label; unset: no rack awareness.")
+    private Rack rack;
+
+    // The broker serves one PLAINTEXT listener today; a list keeps the API open for TLS and external listeners.
+    @Size(min = 1, max = 1)
+    @JsonPropertyDescription("Client listeners; the broker serves exactly one today. Default: plain on 9092.")
+    private List<Listener> listeners;
+
+    private Metrics metrics;
+
+    @JsonPropertyDescription("Overrides applied to the broker pods.")
+    private BrokerPodTemplate template;
+
+    public Integer getReplicas() {
+        return replicas;
+    }
+
+    public void setReplicas(Integer replicas) {
+        this.replicas = replicas;
+    }
+
+    public String getImage() {
+        return image;
+    }
+
+    public void setImage(String image) {
+        this.image = image;
+    }
+
+    public ResourceRequirements getResources() {
+        return resources;
+    }
+
+    public void setResources(ResourceRequirements resources) {
+        this.resources = resources;
+    }
+
+    public JvmOptions getJvmOptions() {
+        return jvmOptions;
+    }
+
+    public void setJvmOptions(JvmOptions jvmOptions) {
+        this.jvmOptions = jvmOptions;
+    }
+
+    public Storage getStorage() {
+        return storage;
+    }
+
+    public void setStorage(Storage storage) {
+        this.storage = storage;
+    }
+
+    public Map<String, String> getConfig() {
+        return config;
+    }
+
+    public void setConfig(Map<String, String> config) {
+        this.config = config;
+    }
+
+    public Rack getRack() {
+        return rack;
+    }
+
+    public void setRack(Rack rack) {
+        this.rack = rack;
+    }
+
+    public List<Listener> getListeners() {
+        return listeners;
+    }
+
+    public void setListeners(List<Listener> listeners) {
+        this.listeners = listeners;
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    public void setMetrics(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public BrokerPodTemplate getTemplate() {
+        return template;
+    }
+
+    public void setTemplate(BrokerPodTemplate template) {
+        this.template = template;
+    }
+}
