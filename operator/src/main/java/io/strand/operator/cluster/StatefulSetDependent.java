@@ -1,0 +1,29 @@
+package io.strand.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.strand.operator.api.KafkaCluster;
+import io.strand.operator.model.BrokerConfigModel;
+import io.strand.operator.model.StatefulSetModel;
+import java.util.List;
+
+/** The brokers' StatefulSet, stamped with the hash of the configuration its pods should run. */
+@KubernetesDependent(informer = @Informer(labelSelector = KafkaClusterReconciler.MANAGED_SELECTOR))
+public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
+
+    public StatefulSetDependent() {
+        super(StatefulSet.class);
+    }
+
+    @Override
+    protected StatefulSet desired(KafkaCluster cluster, Context<KafkaCluster> context) {
+        List<Integer> voters = ClusterVoters.of(cluster, context);
+        // the hash of the desired ConfigMap, not the stored one: the workflow writes the ConfigMap first, and a
+        // stale informer copy must not stamp pods with the previous configuration's hash
+        ConfigMap config = BrokerConfigModel.configMap(cluster, voters);
+        return StatefulSetModel.statefulSet(cluster, voters, Settings.current(), BrokerConfigModel.configHash(config));
+    }
+}

@@ -1,0 +1,104 @@
+package io.strand.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.strand.operator.api.KafkaCluster;
+import io.strand.operator.api.KafkaClusterStatus;
+import io.strand.operator.api.Listener;
+import io.strand.operator.model.ClusterResources;
+import io.strand.operator.model.Voters;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A KafkaCluster's status from what the cluster shows: a pure function of the resource, its StatefulSet as last seen
+ * and the quorum's voters. Readiness comes from the StatefulSet's {@code readyReplicas}, which follows the brokers'
+ * readiness probes.
+ */
+public final class ClusterStatusModel {
+
+    /** Reasons, for conditions and for people and scripts reading them. */
+    public static final String REASON_READY = "Ready";
+    public static final String REASON_BROKERS_NOT_READY = "BrokersNotReady";
+    public static final String REASON_STATEFUL_SET_MISSING = "Creating";
+    public static final String REASON_RECONCILED = "Reconciled";
+    /** Pods run an older template than the StatefulSet's (they are replaced only when deleted: OnDelete). */
+    public static final String REASON_ROLL_PENDING = "RollPending";
+    public static final String REASON_SCALE_DOWN_BLOCKED = "ScaleDownBlocked";
+    public static final String REASON_NO_WARNINGS = "NoWarnings";
+
+    private ClusterStatusModel() {
+    }
+
+    public static KafkaClusterStatus compute(KafkaCluster cluster, Optional<StatefulSet> statefulSet, List<Integer> voters, Instant now) {
+        String name = ClusterResources.name(cluster);
+        long generation = Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L);
+        KafkaClusterStatus previous = cluster.getStatus() == null ? new KafkaClusterStatus() : cluster.getStatus();
+        int requested = Optional.ofNullable(cluster.getSpec().getReplicas()).orElse(3);
+        int wanted = Voters.effectiveReplicas(requested, voters);
+
+        StatefulSetStatus sts = statefulSet.map(StatefulSet::getStatus).orElse(null);
+        int current = sts == null || sts.getReplicas() == null ? 0 : sts.getReplicas();
+        int ready = sts == null || sts.getReadyReplicas() == null ? 0 : sts.getReadyReplicas();
+        // the StatefulSet controller has not acted on our last change until it reports that generation as observed
+        boolean stsCaughtUp = statefulSet.isPresent() && sts != null && sts.getObservedGeneration() != null
+                && sts.getObservedGeneration() >= Optional.ofNullable(statefulSet.get().getMetadata().getGeneration()).orElse(0L);
+        boolean allReady = stsCaughtUp && current == wanted && ready == wanted;
+
+        String readyReason;
+        String readyMessage;
+        if (statefulSet.isEmpty()) {
+            readyReason = REASON_STATEFUL_SET_MISSING;
+            readyMessage = "the brokers' StatefulSet " + ClusterResources.statefulSetName(name) + " does not exist yet";
+        } else if (allReady) {
+            readyReason = REASON_READY;
+            readyMessage = ready + "/" + wanted + " brokers ready";
+        } else {
+            readyReason = REASON_BROKERS_NOT_READY;
+            readyMessage = ready + "/" + wanted + " brokers ready";
+        }
+
+        boolean blocked = requested < wanted;
+        int outdated = sts == null || sts.getUpdatedReplicas() == null || Objects.equals(sts.getCurrentRevision(), sts.getUpdateRevision())
+                ? 0 : Math.max(0, current - sts.getUpdatedReplicas());
+        String warningReason = REASON_NO_WARNINGS;
+        String warningMessage = "";
+        if (blocked) {
+            warningReason = REASON_SCALE_DOWN_BLOCKED;
+            warningMessage = "spec.replicas " + requested + " would remove quorum voters " + voters + "; keeping " + wanted
+                    + " brokers (removing voters is not supported yet)";
+        } else if (outdated > 0) {
+            // TODO(roll): the operator will restart such pods itself, one at a time, once partitions are in sync
+            warningReason = REASON_ROLL_PENDING;
+            warningMessage = outdated + " broker pod(s) run an older pod template; delete them one at a time to update them";
+        }
+
+        List<Condition> conditions = List.of(
+                Conditions.next(previous.getConditions(), Conditions.READY, allReady, readyReason, readyMessage, generation, now),
+                Conditions.next(previous.getConditions(), Conditions.RECONCILING, !allReady,
+                        allReady ? REASON_RECONCILED : readyReason, allReady ? "" : readyMessage, generation, now),
+                Conditions.next(previous.getConditions(), Conditions.WARNING, !REASON_NO_WARNINGS.equals(warningReason),
+                        warningReason, warningMessage, generation, now));
+
+        KafkaClusterStatus status = new KafkaClusterStatus();
+        status.setObservedGeneration(generation);
+        status.setConditions(new ArrayList<>(conditions));
+        status.setReplicas(current);
+        status.setReadyReplicas(ready);
+        status.setLabelSelector(ClusterResources.labelSelector(name));
+        status.setBootstrapAddress(ClusterResources.bootstrapAddress(name, ClusterResources.namespace(cluster), kafkaPort(cluster)));
+        status.setClusterId(previous.getClusterId());
+        status.setVoters(List.copyOf(voters));
+        return status;
+    }
+
+    private static int kafkaPort(KafkaCluster cluster) {
+        List<Listener> listeners = cluster.getSpec().getListeners();
+        return listeners == null || listeners.isEmpty() || listeners.get(0).getPort() == null
+                ? Listener.DEFAULT_PORT : listeners.get(0).getPort();
+    }
+}
