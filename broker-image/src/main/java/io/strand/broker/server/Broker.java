@@ -1,9 +1,12 @@
 package io.strand.broker.server;
 
-import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.strand.broker.server.cluster.BrokerLifecycle;
@@ -19,6 +22,8 @@ import io.strand.broker.server.handlers.ApiHandlers;
 import io.strand.broker.server.handlers.BrokerMetrics;
 import io.strand.broker.server.log.LogManager;
 import io.strand.broker.server.log.ProducerIdManager;
+import io.strand.broker.server.metrics.GroupLagMetrics;
+import io.strand.broker.server.metrics.ReplicaMetrics;
 import io.strand.broker.server.network.KafkaServer;
 import io.strand.broker.server.network.RequestMetrics;
 import io.strand.broker.server.replication.ReplicaFetcherManager;
@@ -113,14 +118,13 @@ public final class Broker implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("node_id", Integer.toString(config.nodeId()));
         BrokerMetrics brokerMetrics = new BrokerMetrics(registry);
-        Gauge.builder("strand.partitions", logs, l -> l.partitions().size()).description("Partitions on this broker").register(registry);
-        Gauge.builder("strand.log.size.bytes", logs, l -> l.partitions().stream().mapToLong(p -> p.log().sizeInBytes()).sum())
-                .description("Bytes in all partition logs").register(registry);
+        ReplicaMetrics replicaMetrics = new ReplicaMetrics(logs, registry);
 
         // Loads __consumer_offsets in the background: group requests get COORDINATOR_LOAD_IN_PROGRESS until it is done.
         GroupCoordinator groups = new GroupCoordinator(logs, GroupConfig.from(config), Clock.systemUTC());
         groups.start((short) Math.max(1, Math.min(config.offsetsTopicReplicationFactor(), Math.max(1, voters.size()))));
         BrokerContext context = new BrokerContext(config, meta.clusterId(), logs, new ProducerIdManager(logs), groups);
+        GroupLagMetrics lagMetrics = new GroupLagMetrics(groups, logs, registry, config.metricsGroupLagMaxSeries());
         ApiHandlers handlers = ApiHandlers.standard(context, brokerMetrics);
         RequestMetrics requestMetrics = new RequestMetrics(registry, handlers.all().keySet());
 
@@ -129,7 +133,11 @@ public final class Broker implements AutoCloseable {
                 config.maxPendingPerConnection(), handlers, requestMetrics);
         MetricsEndpoint metricsEndpoint = null;
         if (config.metricsPort() > 0) {
-            metricsEndpoint = MetricsEndpoint.start(listener.host(), config.metricsPort(), registry);
+            metricsEndpoint = MetricsEndpoint.start(listener.host(), config.metricsPort(), registry, () -> {
+                brokerMetrics.retainTopics(metadata.image().topics()::containsKey);
+                replicaMetrics.refresh();
+                lagMetrics.refresh();
+            });
         }
         Broker broker = new Broker(lockChannel, metadata, controller, lifecycle, logs, groups, fetchers, scheduler, server, metricsEndpoint,
                 config.controlledShutdownTimeoutMs());
@@ -140,7 +148,11 @@ public final class Broker implements AutoCloseable {
         scheduler.execute(() -> {
             new JvmMemoryMetrics().bindTo(registry);
             new JvmGcMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ClassLoaderMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            new FileDescriptorMetrics().bindTo(registry);
         });
         return broker;
     }

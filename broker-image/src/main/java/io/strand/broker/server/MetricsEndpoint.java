@@ -6,18 +6,31 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Serves {@code GET /metrics} in the Prometheus text format on its own port. */
+/**
+ * Serves {@code GET /metrics} in the Prometheus text format on its own port. Before each scrape {@code beforeScrape}
+ * brings the meters of changing sets (partitions, group offsets) up to date, so that work is paid per scrape, not per
+ * request; its failure must not cost the rest of the scrape.
+ */
 final class MetricsEndpoint implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
+
     private final HttpServer server;
 
     private MetricsEndpoint(HttpServer server) {
         this.server = server;
     }
 
-    static MetricsEndpoint start(String host, int port, PrometheusMeterRegistry registry) throws IOException {
+    static MetricsEndpoint start(String host, int port, PrometheusMeterRegistry registry, Runnable beforeScrape) throws IOException {
         HttpServer server = HttpServer.create(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 16);
         server.createContext("/metrics", exchange -> {
+            try {
+                beforeScrape.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Refreshing metrics before a scrape failed", e);
+            }
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             exchange.sendResponseHeaders(200, body.length);

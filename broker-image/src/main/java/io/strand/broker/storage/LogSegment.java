@@ -241,26 +241,45 @@ final class LogSegment {
     }
 
     /**
-     * Builds the zero-copy slice for {@link PartitionLog#read} starting at batch {@code first}, bounded by {@code limit},
-     * {@code maxBytes} (ending on a batch boundary when one fits) and the batch containing {@code maxOffsetExclusive}.
+     * Builds the zero-copy slice for {@link PartitionLog#read} starting at batch {@code first}, bounded by {@code limit}
+     * (where the log holds {@code limitOffset}), {@code maxBytes} (ending on a batch boundary when one fits) and the
+     * batch containing {@code maxOffsetExclusive}. The slice's next offset comes from headers these scans read anyway,
+     * so counting the offsets a fetch delivers costs no extra I/O.
      */
-    LogSlice slice(BatchPos first, int limit, int maxBytes, boolean minOneBatch, long maxOffsetExclusive, long lso, long leo)
+    LogSlice slice(BatchPos first, int limit, long limitOffset, int maxBytes, boolean minOneBatch, long maxOffsetExclusive, long lso, long leo)
             throws IOException {
         int start = first.position();
         int end = limit;
+        long endOffset = limitOffset;
         if (maxOffsetExclusive <= first.header().lastOffset()) return LogSlice.empty(lso, leo);
-        if (maxOffsetExclusive < leo) end = positionOfOffset(maxOffsetExclusive, start, limit);
+        if (maxOffsetExclusive < leo) {
+            BatchPos stop = scanForOffset(maxOffsetExclusive, Math.max(start, offsetIndex.lookup(maxOffsetExclusive)), limit);
+            if (stop != null) {
+                end = stop.position();
+                endOffset = stop.header().baseOffset();
+            }
+        }
         int available = end - start;
         int length;
+        long nextOffset = endOffset;
         if (available <= Math.max(maxBytes, 0)) {
             length = available;
         } else {
-            int boundary = batchBoundaryAtOrBefore(start, start + Math.max(maxBytes, 0));
-            if (boundary > start) length = boundary - start;
-            else length = minOneBatch ? Math.min(first.header().sizeInBytes(), available) : 0;
+            Boundary boundary = batchBoundaryAtOrBefore(start, start + Math.max(maxBytes, 0), end);
+            if (boundary.position() > start) {
+                length = boundary.position() - start;
+                nextOffset = boundary.nextOffset();
+            } else {
+                length = minOneBatch ? Math.min(first.header().sizeInBytes(), available) : 0;
+                nextOffset = first.header().lastOffset() + 1;
+            }
         }
         if (length <= 0) return LogSlice.empty(lso, leo);
-        return new LogSlice(channel, start, length, lso, leo);
+        return new LogSlice(channel, start, length, lso, leo, nextOffset);
+    }
+
+    /** A batch boundary and the offset of the batch that starts there (-1 if unknown). */
+    record Boundary(int position, long nextOffset) {
     }
 
     /** First batch at or after {@code startPos} (a batch start) whose lastOffset >= offset, or null. */
@@ -294,22 +313,22 @@ final class LogSegment {
         return scanForOffset(offset, offsetIndex.lookup(offset), limit);
     }
 
-    /** Position of the first batch at or after {@code startPos} whose lastOffset >= offset, or {@code limit}. */
-    int positionOfOffset(long offset, int startPos, int limit) throws IOException {
-        BatchPos bp = scanForOffset(offset, Math.max(startPos, offsetIndex.lookup(offset)), limit);
-        return bp == null ? limit : bp.position();
-    }
-
-    /** The largest batch boundary in [start, maxEnd], found via the offset index and a short header scan. */
-    int batchBoundaryAtOrBefore(int start, int maxEnd) throws IOException {
+    /** The last batch boundary in [start, maxEnd] (with {@code maxEnd < limit}), scanning from the index entry before maxEnd. */
+    Boundary batchBoundaryAtOrBefore(int start, int maxEnd, int limit) throws IOException {
         int pos = Math.max(start, offsetIndex.floorPosition(maxEnd));
         ByteBuffer scratch = ByteBuffer.allocate(BatchHeader.HEADER_SIZE);
-        while (pos < maxEnd) {
-            BatchHeader h = BatchHeader.read(channel, pos, maxEnd, scratch);
-            if (h == null || pos + (long) h.sizeInBytes() > maxEnd) break;
+        long next = -1;
+        while (pos < limit) {
+            BatchHeader h = BatchHeader.read(channel, pos, limit, scratch);
+            if (h == null) break;
+            if (pos + (long) h.sizeInBytes() > maxEnd) {
+                next = h.baseOffset(); // the batch that does not fit starts where the slice ends
+                break;
+            }
             pos += h.sizeInBytes();
+            next = h.lastOffset() + 1;
         }
-        return pos;
+        return new Boundary(pos, next);
     }
 
     /**

@@ -12,11 +12,12 @@ import java.nio.channels.FileChannel;
  * @param length         number of bytes to send (0 = no data)
  * @param logStartOffset log start offset at the time of the read
  * @param logEndOffset   log end offset at the time of the read
+ * @param nextOffset     offset just after the slice's last batch (the fetch offset that would follow it); -1 when empty
  */
-public record LogSlice(FileChannel channel, long position, int length, long logStartOffset, long logEndOffset) {
+public record LogSlice(FileChannel channel, long position, int length, long logStartOffset, long logEndOffset, long nextOffset) {
 
     public static LogSlice empty(long logStartOffset, long logEndOffset) {
-        return new LogSlice(null, 0, 0, logStartOffset, logEndOffset);
+        return new LogSlice(null, 0, 0, logStartOffset, logEndOffset, -1);
     }
 
     public boolean isEmpty() {

@@ -385,7 +385,9 @@ public final class PartitionLog implements Closeable {
             LogSegment seg = entry.getValue();
             int limit = seg == e.segment() ? e.position() : seg.size(); // never beyond the end offset we report
             LogSegment.BatchPos first = seg.translateOffset(fetchOffset, limit);
-            if (first != null) return seg.slice(first, limit, maxBytes, minOneBatch, maxOffsetExclusive, lso, leo);
+            if (first != null) {
+                return seg.slice(first, limit, seg == e.segment() ? leo : seg.nextOffset(), maxBytes, minOneBatch, maxOffsetExclusive, lso, leo);
+            }
             // Continue after this segment's data, looking up by offset rather than by the next key: if the cleaner
             // merged segments meanwhile, the records we still need now sit under an earlier key.
             fetchOffset = Math.max(fetchOffset, seg.nextOffset());

@@ -55,6 +55,7 @@ public final class BrokerConfig {
     public static final String MAX_PENDING_PER_CONNECTION = "connection.max.pending.requests";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_GROUP_LAG_MAX_SERIES = "metrics.group.lag.max.series";
     public static final String QUORUM_VOTERS = "controller.quorum.voters";
     public static final String CONTROLLER_LISTENER_HOST = "controller.listener.host";
     public static final String CONTROLLER_LISTENER_PORT = "controller.listener.port";
@@ -120,6 +121,9 @@ public final class BrokerConfig {
                     "Requests one connection may have in progress before the broker stops reading from it (back-pressure).")
             .define(DELETE_TOPIC_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM, "Whether DeleteTopics is allowed.")
             .define(METRICS_PORT, Type.INT, 9404, Range.between(0, 65535), Importance.MEDIUM, "Port of the Prometheus /metrics endpoint; 0 disables it.")
+            .define(METRICS_GROUP_LAG_MAX_SERIES, Type.INT, 10_000, Range.atLeast(0), Importance.LOW,
+                    "At most this many strand_group_lag series (one per group and partition) per broker; the rest are counted in "
+                    + "strand_group_lag_dropped_partitions. 0 turns per-partition lag off.")
             .define(QUORUM_VOTERS, Type.STRING, "", Importance.HIGH,
                     "The metadata quorum as id@host:port,... A listed broker is a voter (combined mode); a broker whose node.id is not listed "
                     + "joins as a non-voting member that receives the metadata log. Empty: this broker alone, with its metadata in a local log.")
@@ -362,6 +366,10 @@ public final class BrokerConfig {
 
     public int metricsPort() {
         return (Integer) values.get(METRICS_PORT);
+    }
+
+    public int metricsGroupLagMaxSeries() {
+        return (Integer) values.get(METRICS_GROUP_LAG_MAX_SERIES);
     }
 
     public int groupInitialRebalanceDelayMs() {

@@ -268,6 +268,29 @@ public final class GroupCoordinator implements AutoCloseable {
         }
     }
 
+    /** Receives committed offsets; returns false to stop the walk. */
+    @FunctionalInterface
+    public interface OffsetVisitor {
+        boolean visit(String groupId, TopicPartition partition, long offset);
+    }
+
+    /**
+     * Walks the committed offsets of the groups this broker coordinates, under each shard's lock in turn: for
+     * metrics, which copy them and compute lag outside the lock, never on a request path.
+     */
+    public void forEachCommittedOffset(OffsetVisitor visitor) {
+        boolean[] more = {true};
+        forEachShard(shard -> {
+            for (var group : shard.state().offsets.entrySet()) {
+                for (var offset : group.getValue().entrySet()) {
+                    if (!more[0] || !(more[0] = visitor.visit(group.getKey(), offset.getKey(), offset.getValue().offset()))) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
     boolean anyShardLoading() {
         return partitionCount == 0 || shards.values().stream().anyMatch(s -> s.state().status() == CoordinatorShard.Status.LOADING);
     }

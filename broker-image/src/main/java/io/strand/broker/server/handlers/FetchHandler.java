@@ -143,14 +143,32 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         final FetchResponseData response = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0).setThrottleTimeMs(0);
         final List<String> topicOfPartition = new ArrayList<>();
         final List<FetchResponseData.PartitionData> partitions = new ArrayList<>();
+        final boolean follower;
+        /** Offsets each partition's records span (for messages out); a primitive array: no boxing per fetch. */
+        long[] offsetsOut = new long[4];
         int bytes;
         boolean hasError;
+
+        Read(boolean follower) {
+            this.follower = follower;
+        }
+
+        void delivered(int index, long offsets) {
+            if (index >= offsetsOut.length) {
+                offsetsOut = java.util.Arrays.copyOf(offsetsOut, Math.max(index + 1, offsetsOut.length * 2));
+            }
+            offsetsOut[index] = offsets;
+        }
 
         FetchResponseData finish(BrokerMetrics metrics) {
             for (int i = 0; i < partitions.size(); i++) {
                 int size = RecordSets.sizeOf(partitions.get(i));
                 if (size > 0) {
-                    metrics.fetched(topicOfPartition.get(i), size);
+                    if (follower) {
+                        metrics.replicated(topicOfPartition.get(i), size);
+                    } else {
+                        metrics.fetched(topicOfPartition.get(i), size, i < offsetsOut.length ? offsetsOut[i] : 0);
+                    }
                 }
             }
             return response;
@@ -164,7 +182,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
      */
     private Read read(FetchRequestData request, List<Target> targets, boolean byId, int replicaId) {
         boolean follower = replicaId >= 0;
-        Read read = new Read();
+        Read read = new Read(follower);
         FetchResponseData.FetchableTopicResponse current = null;
         for (Target target : targets) {
             if (current == null || !sameTopic(current, target, byId)) {
@@ -215,6 +233,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                 if (slice.length() > 0) {
                     RecordSets.setRecords(out, slice.channel(), slice.position(), slice.length());
                     read.bytes += slice.length();
+                    read.delivered(read.partitions.size() - 1, Math.max(0, slice.nextOffset() - fetchOffset));
                 } else {
                     RecordSets.setNoRecords(out);
                 }

@@ -67,6 +67,7 @@ public final class LogManager implements Closeable {
     private final Map<TopicPartition, Partition> local = new ConcurrentHashMap<>();
     private final List<Consumer<Partition>> roleListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<TopicPartition>> removalListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<List<Integer>, List<Integer>>> isrListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "strand-replica-reconciler");
         t.setDaemon(true);
@@ -150,6 +151,8 @@ public final class LogManager implements Closeable {
                     if (error != null || !result.ok()) {
                         LOG.info("ISR change {} for {} not applied: {}", isr, tp, error != null ? error.toString() : result.error());
                         partition.followers().proposalFailed(s.partitionEpoch(), clock.millis() + 1000);
+                    } else {
+                        isrListeners.forEach(l -> l.accept(s.isr(), isr));
                     }
                 });
     }
@@ -182,6 +185,11 @@ public final class LogManager implements Closeable {
     /** Called (on the reconciler thread) when a local replica is created or its leader, epoch or ISR changes. */
     public void addRoleListener(Consumer<Partition> listener) {
         roleListeners.add(listener);
+    }
+
+    /** Called with (old ISR, new ISR) when an ISR change this leader proposed was applied (Kafka's IsrShrinks/IsrExpands). */
+    public void addIsrChangeListener(java.util.function.BiConsumer<List<Integer>, List<Integer>> listener) {
+        isrListeners.add(listener);
     }
 
     /** Called (on the reconciler thread) before a local replica's log is deleted. */
