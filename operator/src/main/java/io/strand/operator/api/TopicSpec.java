@@ -10,6 +10,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// A transition rule on topicName itself only runs when both versions have it, so adding one to a resource that
+// relied on metadata.name (or removing it) would still rename the topic.
+@ValidationRule(value = "has(self.topicName) == has(oldSelf.topicName)",
+        message = "topicName cannot be added or removed after creation")
 public class TopicSpec {
 
     // Renaming would silently create a second topic and orphan the first, so the name is fixed once set.
