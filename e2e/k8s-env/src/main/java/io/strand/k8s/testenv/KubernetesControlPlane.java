@@ -50,8 +50,38 @@ public final class KubernetesControlPlane implements BeforeAllCallback, Paramete
 
     private static ControlPlane shared(ExtensionContext context) {
         // the root store outlives every test class of this JVM and closes the control plane after the last one
-        return context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(ControlPlane.class, key -> open(), ControlPlane.class);
+        context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Closer.class, key -> new Closer(), Closer.class);
+        return shared();
+    }
+
+    private static ControlPlane shared;
+
+    /**
+     * The control plane of this test JVM, for code that runs outside a JUnit extension (a Quarkus test resource,
+     * say); the same instance the extension injects. It is closed after the last test class, or at JVM exit.
+     * Skips (or, with CI=true, fails) the calling test when no control plane is available.
+     */
+    public static synchronized ControlPlane shared() {
+        if (shared == null) {
+            ControlPlane opened = open();
+            Runtime.getRuntime().addShutdownHook(new Thread(KubernetesControlPlane::closeShared, "k8s-env-stop"));
+            shared = opened;
+        }
+        return shared;
+    }
+
+    private static synchronized void closeShared() {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
+    }
+
+    private static final class Closer implements AutoCloseable {
+        @Override
+        public void close() {
+            closeShared();
+        }
     }
 
     private static ControlPlane open() {
