@@ -25,7 +25,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
- * N real broker processes on 127.0.0.1 forming one cluster: node ids 1..N, the first V of them metadata quorum voters
+ * N real broker processes on 127.0.0.1 forming one cluster: node ids 1..N (or from another first id), the first V of them metadata quorum voters
  * (all of them unless told otherwise) and the rest non-voting members, each on its own free Raft port, each with its own data directory under {@code dir}. Timeouts are shortened so failover
  * shows within seconds. Every wait is bounded.
  */
@@ -44,6 +44,9 @@ public final class ClusterProcess implements AutoCloseable {
     }
 
     private final Path dir;
+    /** {@code controller.quorum.voters} and the overrides every broker started so far was given, for {@link #addBroker}. */
+    private String voters;
+    private Map<String, String> overrides = Map.of();
     private final Map<Integer, Map<String, String>> configs = new TreeMap<>();
     private final Map<Integer, BrokerProcess> brokers = new TreeMap<>();
     private Admin admin;
@@ -62,31 +65,26 @@ public final class ClusterProcess implements AutoCloseable {
      * members, each with its own free Raft port.
      */
     public static ClusterProcess start(Path dir, int size, int voterCount, Map<String, String> overrides) {
+        return start(dir, 1, size, voterCount, overrides);
+    }
+
+    /**
+     * Like {@link #start(Path, int, int, Map)} with node ids {@code firstId .. firstId + size - 1}: the Kubernetes
+     * operator's brokers are numbered from 0, like the pods of a StatefulSet.
+     */
+    public static ClusterProcess start(Path dir, int firstId, int size, int voterCount, Map<String, String> overrides) {
         ClusterProcess cluster = new ClusterProcess(dir);
-        String voters = java.util.stream.IntStream.rangeClosed(1, voterCount)
+        cluster.voters = java.util.stream.IntStream.range(firstId, firstId + voterCount)
                 .mapToObj(id -> id + "@127.0.0.1:" + BrokerProcess.freePort()).collect(Collectors.joining(","));
-        for (int id = 1; id <= size; id++) {
-            Map<String, String> config = new LinkedHashMap<>();
-            config.put("node.id", Integer.toString(id));
-            config.put("controller.quorum.voters", voters);
-            if (id > voterCount) {
-                config.put("controller.listener.port", Integer.toString(BrokerProcess.freePort()));
-            }
-            config.put("controller.listener.host", "127.0.0.1");
-            config.put("broker.session.timeout.ms", "3000");
-            config.put("broker.heartbeat.interval.ms", "300");
-            config.put("replica.lag.time.max.ms", "5000");
-            config.put("group.initial.rebalance.delay.ms", "0");
-            config.put("controlled.shutdown.timeout.ms", "10000");
-            config.put("offsets.topic.num.partitions", "3");
-            config.putAll(overrides);
-            cluster.configs.put(id, config);
+        cluster.overrides = Map.copyOf(overrides);
+        for (int id = firstId; id < firstId + size; id++) {
+            cluster.configs.put(id, cluster.config(id, id >= firstId + voterCount));
         }
         // at most three JVMs warming up at once: on a small CI machine more only makes each of them slower
         java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(Math.min(size, 3));
         try {
             List<CompletableFuture<Void>> starts = new ArrayList<>();
-            for (int id = 1; id <= size; id++) {
+            for (int id = firstId; id < firstId + size; id++) {
                 int node = id;
                 starts.add(CompletableFuture.runAsync(() -> {
                     BrokerProcess broker = BrokerProcess.start(cluster.dataDir(node), cluster.configs.get(node));
@@ -107,6 +105,51 @@ public final class ClusterProcess implements AutoCloseable {
         }
     }
 
+    private Map<String, String> config(int id, boolean nonVoter) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("node.id", Integer.toString(id));
+        config.put("controller.quorum.voters", voters);
+        if (nonVoter) {
+            config.put("controller.listener.port", Integer.toString(BrokerProcess.freePort()));
+        }
+        config.put("controller.listener.host", "127.0.0.1");
+        config.put("broker.session.timeout.ms", "3000");
+        config.put("broker.heartbeat.interval.ms", "300");
+        config.put("replica.lag.time.max.ms", "5000");
+        config.put("group.initial.rebalance.delay.ms", "0");
+        config.put("controlled.shutdown.timeout.ms", "10000");
+        config.put("offsets.topic.num.partitions", "3");
+        config.putAll(overrides);
+        return config;
+    }
+
+    /**
+     * Starts one more broker, a non-voting member with a new id, as a scale-up would; returns without waiting for its
+     * registration (see {@link #awaitBrokers}).
+     */
+    public BrokerProcess addBroker(int id) {
+        Map<String, String> config;
+        synchronized (brokers) {
+            if (configs.containsKey(id)) {
+                throw new IllegalArgumentException("broker " + id + " exists already: restart it instead");
+            }
+            config = config(id, true);
+            configs.put(id, config);
+        }
+        BrokerProcess broker = BrokerProcess.start(dataDir(id), config);
+        synchronized (brokers) {
+            brokers.put(id, broker);
+        }
+        return broker;
+    }
+
+    /** Whether a broker with this id was ever started (it may be stopped now). */
+    public boolean has(int id) {
+        synchronized (brokers) {
+            return brokers.containsKey(id);
+        }
+    }
+
     public static ClusterProcess start(Path dir, int size) {
         return start(dir, size, Map.of());
     }
@@ -120,7 +163,9 @@ public final class ClusterProcess implements AutoCloseable {
     }
 
     public Collection<Integer> ids() {
-        return configs.keySet();
+        synchronized (brokers) {
+            return List.copyOf(configs.keySet());
+        }
     }
 
     /** Every broker's address, alive or not: clients skip the ones that do not answer. */
