@@ -28,7 +28,11 @@ public class KafkaClusterStatus {
     @JsonPropertyDescription("host:port clients bootstrap from, inside the cluster.")
     private String bootstrapAddress;
 
+    @JsonPropertyDescription("The brokers' cluster id, as they report it.")
     private String clusterId;
+
+    @JsonPropertyDescription("A scale-down in progress: the brokers being drained of their replicas.")
+    private KafkaClusterDrainStatus drain;
 
     // Recorded rather than derived from spec.replicas: the broker cannot change its voters at runtime yet, so
     // scaling must never move them (see operator/README.md, "Metadata quorum").
@@ -91,6 +95,14 @@ public class KafkaClusterStatus {
         this.clusterId = clusterId;
     }
 
+    public KafkaClusterDrainStatus getDrain() {
+        return drain;
+    }
+
+    public void setDrain(KafkaClusterDrainStatus drain) {
+        this.drain = drain;
+    }
+
     public List<Integer> getVoters() {
         return voters;
     }
@@ -110,11 +122,12 @@ public class KafkaClusterStatus {
                 && Objects.equals(labelSelector, that.labelSelector)
                 && Objects.equals(bootstrapAddress, that.bootstrapAddress)
                 && Objects.equals(clusterId, that.clusterId)
+                && Objects.equals(drain, that.drain)
                 && Objects.equals(voters, that.voters);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, replicas, readyReplicas, labelSelector, bootstrapAddress, clusterId, voters);
+        return Objects.hash(observedGeneration, conditions, replicas, readyReplicas, labelSelector, bootstrapAddress, clusterId, drain, voters);
     }
 }

@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.strand.operator.api.KafkaCluster;
+import io.strand.operator.cluster.lifecycle.LifecyclePlanner;
 import io.strand.operator.model.BrokerConfigModel;
 import io.strand.operator.model.StatefulSetModel;
 import java.util.List;
@@ -24,6 +25,12 @@ public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
         // the hash of the desired ConfigMap, not the stored one: the workflow writes the ConfigMap first, and a
         // stale informer copy must not stamp pods with the previous configuration's hash
         ConfigMap config = BrokerConfigModel.configMap(cluster, voters);
-        return StatefulSetModel.statefulSet(cluster, voters, Settings.current(), BrokerConfigModel.configHash(config));
+        StatefulSet desired = StatefulSetModel.statefulSet(cluster, voters, Settings.current(), BrokerConfigModel.configHash(config));
+        // a scale-down waits until the brokers that go hold no replica (LifecyclePlanner); a scale-up never waits
+        // through the context like ClusterVoters: the dependent's own lookup goes by desired(), which would recurse
+        Integer current = context.getSecondaryResource(StatefulSet.class).map(s -> s.getSpec().getReplicas()).orElse(null);
+        desired.getSpec().setReplicas(LifecyclePlanner.statefulSetReplicas(desired.getSpec().getReplicas(), current,
+                cluster.getStatus() == null ? null : cluster.getStatus().getDrain()));
+        return desired;
     }
 }

@@ -1,0 +1,138 @@
+package io.strand.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.strand.broker.it.ClusterProcess;
+import io.strand.operator.model.ClusterResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+
+/**
+ * The kubelet of the KWOK pods, as far as brokers go: keeps one real broker process per broker pod, in step with the
+ * pods. A pod that goes away (or is replaced by a pod with another uid) gets its broker SIGTERMed, which is what a
+ * kubelet does to a terminating pod; a pod without a running broker gets one, the broker of a new ordinal joining as a
+ * non-voter. Each stop is logged with whether every partition was fully in sync just before it, which is what a roll
+ * must have waited for.
+ */
+final class BrokerShim implements AutoCloseable {
+
+    /** What the shim did, in order. {@code inSync} is only meaningful for stops. */
+    record Event(String kind, int broker, boolean inSync) {
+    }
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String cluster;
+    private final ClusterProcess brokers;
+    private final Map<Integer, String> podUids = new HashMap<>();
+    private final List<Event> events = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    BrokerShim(KubernetesClient client, String namespace, String cluster, ClusterProcess brokers) {
+        this.client = client;
+        this.namespace = namespace;
+        this.cluster = cluster;
+        this.brokers = brokers;
+        this.thread = new Thread(this::loop, "broker-shim-" + cluster);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    private synchronized void record(Event event) {
+        events.add(event);
+    }
+
+    /** Fails the test that asks when the shim itself broke: otherwise it would only show as a timeout elsewhere. */
+    void check() {
+        if (failure != null) {
+            throw new AssertionError("the broker shim failed", failure);
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                step();
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable e) {
+                failure = e;
+                return;
+            }
+        }
+    }
+
+    private void step() {
+        Map<Integer, Pod> pods = client.pods().inNamespace(namespace).withLabels(ClusterResources.selectorLabels(cluster)).list()
+                .getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .collect(Collectors.toMap(p -> Integer.parseInt(p.getMetadata().getLabels().get(ClusterResources.POD_INDEX_LABEL)),
+                        Function.identity()));
+        for (int id : brokers.brokersAlive()) {
+            Pod pod = pods.get(id);
+            String uid = pod == null ? null : pod.getMetadata().getUid();
+            if (!podUids.containsKey(id) && uid != null) {
+                podUids.put(id, uid);
+            } else if (podUids.containsKey(id) && !podUids.get(id).equals(uid)) {
+                boolean inSync = allInSync();
+                record(new Event("stop", id, inSync));
+                brokers.stop(id);
+                podUids.remove(id);
+            }
+        }
+        for (Map.Entry<Integer, Pod> pod : pods.entrySet()) {
+            int id = pod.getKey();
+            if (brokers.brokersAlive().contains(id)) {
+                continue;
+            }
+            record(new Event("start", id, false));
+            if (brokers.has(id)) {
+                brokers.restart(id);
+            } else {
+                brokers.addBroker(id);
+            }
+            podUids.put(id, pod.getValue().getMetadata().getUid());
+        }
+    }
+
+    /** Whether every partition's ISR holds all its replicas, as the running brokers see it. */
+    private boolean allInSync() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers.liveBootstrap(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+            Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(10, TimeUnit.SECONDS);
+            for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+                if (topic.partitions().stream().anyMatch(p -> !p.isr().containsAll(p.replicas()))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.interrupt();
+        thread.join(Duration.ofSeconds(60).toMillis());
+    }
+}
