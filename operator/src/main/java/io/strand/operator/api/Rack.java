@@ -11,7 +11,7 @@ public class Rack {
     public static final String DEFAULT_TOPOLOGY_KEY = "topology.kubernetes.io/zone";
 
     @Default(DEFAULT_TOPOLOGY_KEY)
-    @JsonPropertyDescription("Node label whose value is the broker's rack.")
+    @JsonPropertyDescription("Node label whose value is the broker's rack. topology.kubernetes.io/zone and /region (copied onto pods by Kubernetes 1.35+) and kubernetes.io/hostname reach the broker as broker.rack; any other key only spreads the pods.")
     private String topologyKey = DEFAULT_TOPOLOGY_KEY;
 
     public String getTopologyKey() {

@@ -33,6 +33,9 @@ import java.util.Map;
  */
 public final class StatefulSetModel {
 
+    static final String RACK_ENV = "STRAND_BROKER_RACK";
+    static final java.util.Set<String> COPIED_TOPOLOGY_LABELS = java.util.Set.of("topology.kubernetes.io/zone", "topology.kubernetes.io/region");
+    static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
     public static final String POD_NAME_ENV = "POD_NAME";
     public static final String NODE_ID_ENV = "STRAND_NODE_ID";
     public static final String ADVERTISED_LISTENERS_ENV = "STRAND_ADVERTISED_LISTENERS";
@@ -134,14 +137,32 @@ public final class StatefulSetModel {
         env.add(fieldRef(NODE_ID_ENV, "metadata.labels['" + ClusterResources.POD_INDEX_LABEL + "']"));
         env.add(new EnvVar(ADVERTISED_LISTENERS_ENV, "PLAINTEXT://$(" + POD_NAME_ENV + ")."
                 + ClusterResources.headlessServiceName(name) + "." + ClusterResources.namespace(cluster) + ".svc:" + kafkaPort, null));
-        // TODO(rack): broker.rack must come from the node's topologyKey label, which the downward API cannot read;
-        //  it needs an init container (with RBAC to get Nodes) writing STRAND_BROKER_RACK to a shared file, or the
-        //  broker reading it at start. Until then spec.rack only spreads the pods over its topology key (rackSpread).
+        rackEnv(SpecDefaults.spec(cluster).getRack()).ifPresent(env::add);
         String javaOptions = javaOptions(SpecDefaults.spec(cluster).getJvmOptions());
         if (!javaOptions.isEmpty()) {
             env.add(new EnvVar(JAVA_OPTIONS_ENV, javaOptions, null));
         }
         return env;
+    }
+
+    /**
+     * broker.rack from the pod's node. The downward API cannot read node labels, but since Kubernetes 1.35
+     * (PodTopologyLabelsAdmission, beta and on by default) a pod bound to a node carries that node's
+     * topology.kubernetes.io/zone and /region labels, and the hostname label is the node name. Other keys cannot
+     * reach the broker without an init container with rights to read Nodes; they only spread the pods (rackSpread).
+     */
+    static java.util.Optional<EnvVar> rackEnv(Rack rack) {
+        if (rack == null) {
+            return java.util.Optional.empty();
+        }
+        String key = rack.getTopologyKey() == null ? Rack.DEFAULT_TOPOLOGY_KEY : rack.getTopologyKey();
+        if (COPIED_TOPOLOGY_LABELS.contains(key)) {
+            return java.util.Optional.of(fieldRef(RACK_ENV, "metadata.labels['" + key + "']"));
+        }
+        if (HOSTNAME_LABEL.equals(key)) {
+            return java.util.Optional.of(fieldRef(RACK_ENV, "spec.nodeName"));
+        }
+        return java.util.Optional.empty();
     }
 
     static String javaOptions(JvmOptions options) {

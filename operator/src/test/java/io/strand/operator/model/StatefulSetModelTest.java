@@ -225,6 +225,28 @@ class StatefulSetModelTest {
     }
 
     @Test
+    void brokerRackComesFromThePodsTopologyLabelOrNodeName() {
+        KafkaCluster cluster = TestClusters.cluster(3);
+        assertThat(rackSource(cluster)).isNull();
+        cluster.getSpec().setRack(new Rack());
+        assertThat(rackSource(cluster)).isEqualTo("metadata.labels['topology.kubernetes.io/zone']");
+        Rack host = new Rack();
+        host.setTopologyKey("kubernetes.io/hostname");
+        cluster.getSpec().setRack(host);
+        assertThat(rackSource(cluster)).isEqualTo("spec.nodeName");
+        Rack custom = new Rack();
+        custom.setTopologyKey("example.com/room");
+        cluster.getSpec().setRack(custom);
+        assertThat(rackSource(cluster)).as("not readable by the downward API").isNull();
+    }
+
+    private static String rackSource(KafkaCluster cluster) {
+        return statefulSet(cluster).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> "STRAND_BROKER_RACK".equals(e.getName())).findFirst()
+                .map(e -> e.getValueFrom().getFieldRef().getFieldPath()).orElse(null);
+    }
+
+    @Test
     void theModelIsPureTheSameInputGivesEqualObjects() {
         assertThat(statefulSet(TestClusters.cluster(3))).isEqualTo(statefulSet(TestClusters.cluster(3)));
     }
