@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reconcile benchmark (not part of the default test run: {@code mvn -B -Pbench verify -pl operator -am}): how long
+ * Reconcile benchmark (not part of the default test run: {@code mvn -B -Pbench verify -pl operator}, after installing broker-image and e2e/k8s-env): how long
  * the Topic reconciler takes, and how many Kubernetes API requests and Admin clients it spends, to converge 100 Topic
  * resources on one real broker, then what it costs at rest, then to delete them. Prints one line per phase; the
  * figures go to docs/benchmarks.md.
