@@ -1,6 +1,7 @@
 package io.strand.broker.protocol;
 
 import java.nio.ByteBuffer;
+import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
@@ -12,7 +13,7 @@ import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
- * The client side of the wire format, for broker-to-broker requests (replica fetches): frames a request with its
+ * The client side of the wire format, for broker-to-broker requests (replica fetches, relayed requests): frames a request with its
  * header and size prefix, and parses a response frame. Stateless and thread-safe.
  */
 public final class ClientCodec {
@@ -45,6 +46,21 @@ public final class ClientCodec {
         ResponseHeaderData header = new ResponseHeaderData(accessor, ApiKeys.FETCH.responseHeaderVersion(version));
         FetchResponseData body = new FetchResponseData(accessor, version);
         return new Response<>(header.correlationId(), body);
+    }
+
+    /** Parses any response frame (the 4-byte size already stripped). Records stay views into {@code frame}. */
+    public static Response<ApiMessage> decodeResponse(ApiKeys key, short version, ByteBuffer frame) {
+        ByteBufferAccessor accessor = new ByteBufferAccessor(frame);
+        ResponseHeaderData header = new ResponseHeaderData(accessor, key.responseHeaderVersion(version));
+        ApiMessage body = ApiMessageType.fromApiKey(key.id).newResponse();
+        body.read(accessor, version);
+        return new Response<>(header.correlationId(), body);
+    }
+
+    /** Bytes of record batches in a fetched partition, whether in memory or a slice of a segment file. */
+    public static int recordBytes(FetchResponseData.PartitionData partition) {
+        BaseRecords records = partition.records();
+        return records == null ? 0 : records.sizeInBytes();
     }
 
     /** The record batches of a fetched partition as bytes (empty when none). */

@@ -26,6 +26,7 @@ import io.strand.broker.server.metrics.GroupLagMetrics;
 import io.strand.broker.server.metrics.ReplicaMetrics;
 import io.strand.broker.server.network.KafkaServer;
 import io.strand.broker.server.network.RequestMetrics;
+import io.strand.broker.server.relay.RelayListener;
 import io.strand.broker.server.replication.ReplicaFetcherManager;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -57,13 +58,14 @@ public final class Broker implements AutoCloseable {
     private final ReplicaFetcherManager fetchers;
     private final ScheduledExecutorService scheduler;
     private final KafkaServer server;
+    private final RelayListener relay;
     private final MetricsEndpoint metricsEndpoint;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicReference<Boolean> closed = new AtomicReference<>(false);
 
     private Broker(FileChannel lockChannel, ClusterMetadata metadata, Controller controller, BrokerLifecycle lifecycle, LogManager logs,
                    GroupCoordinator groups, ReplicaFetcherManager fetchers, ScheduledExecutorService scheduler, KafkaServer server,
-                   MetricsEndpoint metricsEndpoint, long controlledShutdownTimeoutMs) {
+                   RelayListener relay, MetricsEndpoint metricsEndpoint, long controlledShutdownTimeoutMs) {
         this.lockChannel = lockChannel;
         this.metadata = metadata;
         this.controller = controller;
@@ -74,6 +76,7 @@ public final class Broker implements AutoCloseable {
         this.fetchers = fetchers;
         this.scheduler = scheduler;
         this.server = server;
+        this.relay = relay;
         this.metricsEndpoint = metricsEndpoint;
     }
 
@@ -131,6 +134,7 @@ public final class Broker implements AutoCloseable {
         BrokerConfig.Endpoint listener = config.listener();
         KafkaServer server = KafkaServer.start(listener.host(), listener.port(), config.networkThreads(), config.socketRequestMaxBytes(),
                 config.maxPendingPerConnection(), handlers, requestMetrics);
+        RelayListener relay = config.relayListener() == null ? null : RelayListener.start(config, metadata, groups, handlers, requestMetrics);
         MetricsEndpoint metricsEndpoint = null;
         if (config.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(listener.host(), config.metricsPort(), registry, () -> {
@@ -139,11 +143,15 @@ public final class Broker implements AutoCloseable {
                 lagMetrics.refresh();
             });
         }
-        Broker broker = new Broker(lockChannel, metadata, controller, lifecycle, logs, groups, fetchers, scheduler, server, metricsEndpoint,
+        Broker broker = new Broker(lockChannel, metadata, controller, lifecycle, logs, groups, fetchers, scheduler, server, relay, metricsEndpoint,
                 config.controlledShutdownTimeoutMs());
         LOG.info("Strand broker {} of cluster {} started in {} ms: listening on {}:{}, advertised as {}:{}, {} topic(s), data in {}",
                 config.nodeId(), meta.clusterId(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), listener.host(), server.port(),
                 config.advertisedListener().host(), config.advertisedListener().port(), logs.topics().size(), logDir);
+        if (relay != null) {
+            LOG.info("Relay listener on {}:{}, advertised as node {} at {}:{}", config.relayListener().host(), relay.port(),
+                    config.relayNodeId(), config.relayAdvertisedListener().host(), config.relayAdvertisedListener().port());
+        }
         // JVM metrics are registered after the listener is up: they are not needed to serve the first request.
         scheduler.execute(() -> {
             new JvmMemoryMetrics().bindTo(registry);
@@ -183,6 +191,9 @@ public final class Broker implements AutoCloseable {
             // leadership moves to other in-sync replicas while this broker still serves, so clients fail over cleanly
             lifecycle.controlledShutdown(controlledShutdownTimeoutMs);
             lifecycle.close();
+            if (relay != null) {
+                relay.close();
+            }
             server.close();
             if (metricsEndpoint != null) {
                 metricsEndpoint.close();

@@ -82,6 +82,10 @@ public final class BrokerConfig {
     public static final String OFFSETS_RETENTION_MS = "offsets.retention.ms";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String RELAY_LISTENER = "relay.listener";
+    public static final String RELAY_ADVERTISED_LISTENER = "relay.advertised.listener";
+    public static final String RELAY_NODE_ID = "relay.node.id";
+    public static final String RELAY_REQUEST_TIMEOUT_MS = "relay.request.timeout.ms";
 
     static final ConfigDef DEFINITION = new ConfigDef()
             .define(NODE_ID, Type.INT, 1, Range.atLeast(0), Importance.HIGH, "This broker's id; in Kubernetes the pod ordinal.")
@@ -166,7 +170,18 @@ public final class BrokerConfig {
             .define(OFFSETS_RETENTION_MS, Type.LONG, 604800000L, Range.atLeast(1), Importance.HIGH,
                     "Committed offsets of a group that has been empty for this long are removed.")
             .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600000L, Range.atLeast(1), Importance.LOW, "How often expired offsets are looked for.")
-            .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.LOW, "Largest metadata string accepted with a committed offset.");
+            .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.LOW, "Largest metadata string accepted with a committed offset.")
+            .define(RELAY_LISTENER, Type.STRING, null, Importance.MEDIUM,
+                    "An extra listener (PLAINTEXT://host:port) through which one forwarded port reaches the whole cluster: clients on it see a "
+                    + "single broker that leads every partition, and requests for partitions led elsewhere are forwarded (docs/single-port.md). "
+                    + "Unset: no relay listener.")
+            .define(RELAY_ADVERTISED_LISTENER, Type.STRING, null, Importance.MEDIUM,
+                    "The address relay clients are given, e.g. PLAINTEXT://localhost:9092 for kubectl port-forward or ssh -L; the same on every "
+                    + "broker. Defaults to relay.listener, with localhost for a wildcard host.")
+            .define(RELAY_NODE_ID, Type.INT, 2_000_000_000, Range.atLeast(0), Importance.LOW,
+                    "The synthetic node id relay clients see as every partition's leader; the same on every broker and above every real node.id.")
+            .define(RELAY_REQUEST_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
+                    "How long the relay waits for a forwarded request's answer beyond the wait the request itself asks for (fetch or rebalance).");
 
     private final Map<String, Object> values;
     private final Map<String, String> originals;
@@ -187,6 +202,12 @@ public final class BrokerConfig {
         BrokerConfig config = new BrokerConfig(Collections.unmodifiableMap(parsed), Collections.unmodifiableMap(originals));
         config.listener();
         config.advertisedListener();
+        if (config.relayListener() != null) {
+            config.relayAdvertisedListener();
+            if (config.relayNodeId() == config.nodeId()) {
+                throw new ConfigException(RELAY_NODE_ID, config.relayNodeId(), "must differ from node.id: relay clients would confuse the two");
+            }
+        }
         return config;
     }
 
@@ -419,6 +440,30 @@ public final class BrokerConfig {
 
     public int offsetMetadataMaxBytes() {
         return (Integer) values.get(OFFSET_METADATA_MAX_BYTES);
+    }
+
+    /** The relay listener, or null when there is none. */
+    public Endpoint relayListener() {
+        String relay = (String) values.get(RELAY_LISTENER);
+        return relay == null || relay.isBlank() ? null : Endpoint.parse(RELAY_LISTENER, relay);
+    }
+
+    public Endpoint relayAdvertisedListener() {
+        String advertised = (String) values.get(RELAY_ADVERTISED_LISTENER);
+        if (advertised != null && !advertised.isBlank()) {
+            return Endpoint.parse(RELAY_ADVERTISED_LISTENER, advertised);
+        }
+        Endpoint bind = relayListener();
+        String host = bind.host().isEmpty() || bind.host().equals("0.0.0.0") || bind.host().equals("::") ? "localhost" : bind.host();
+        return new Endpoint(host, bind.port());
+    }
+
+    public int relayNodeId() {
+        return (Integer) values.get(RELAY_NODE_ID);
+    }
+
+    public int relayRequestTimeoutMs() {
+        return (Integer) values.get(RELAY_REQUEST_TIMEOUT_MS);
     }
 
     /** Typed access for keys that feed topic defaults. */

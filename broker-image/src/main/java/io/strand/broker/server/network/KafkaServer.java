@@ -2,6 +2,7 @@ package io.strand.broker.server.network;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -30,6 +31,16 @@ public final class KafkaServer implements AutoCloseable {
 
     public static KafkaServer start(String host, int port, int threads, int maxFrameBytes, int maxPendingPerConnection,
                                     ApiHandlers handlers, RequestMetrics metrics) throws InterruptedException {
+        return start(host, port, threads, maxFrameBytes, maxPendingPerConnection, handlers, metrics, null);
+    }
+
+    /**
+     * Like the plain start, with {@code connectionHook} (a sharable handler, may be null) in every connection's
+     * pipeline before the request handler: it sees each connection open and close, so per-connection state kept
+     * outside the handlers (the relay's broker connections) lives exactly as long as the client's connection.
+     */
+    public static KafkaServer start(String host, int port, int threads, int maxFrameBytes, int maxPendingPerConnection,
+                                    ApiHandlers handlers, RequestMetrics metrics, ChannelHandler connectionHook) throws InterruptedException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("strand-accept"), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("strand-network"), NioIoHandler.newFactory());
         try {
@@ -46,6 +57,9 @@ public final class KafkaServer implements AutoCloseable {
                             // failFast: a frame whose declared size exceeds the limit is refused on reading the
                             // 4-byte prefix, before any of it is buffered.
                             ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4, true));
+                            if (connectionHook != null) {
+                                ch.pipeline().addLast("connection", connectionHook);
+                            }
                             ch.pipeline().addLast("kafka", new ConnectionHandler(handlers, metrics, maxPendingPerConnection));
                         }
                     });
