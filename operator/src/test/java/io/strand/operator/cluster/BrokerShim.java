@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
  * The kubelet of the KWOK pods, as far as brokers go: keeps one real broker process per broker pod, in step with the
@@ -113,20 +115,31 @@ final class BrokerShim implements AutoCloseable {
         }
     }
 
-    /** Whether every partition's ISR holds all its replicas, as the running brokers see it. */
+    /**
+     * Whether every partition's ISR holds all its replicas, as the running brokers see it. A failed look is retried;
+     * when none succeeds the stop counts as not in sync (and the reason is printed), never as in sync.
+     */
     private boolean allInSync() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers.liveBootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
-            Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(10, TimeUnit.SECONDS);
-            for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
-                if (topic.partitions().stream().anyMatch(p -> !p.isr().containsAll(p.replicas()))) {
-                    return false;
+        Exception last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            // default.api.timeout.ms may not be below request.timeout.ms, or Admin.create throws a ConfigException
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers.liveBootstrap(),
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+                Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(10, TimeUnit.SECONDS);
+                for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+                    Optional<TopicPartitionInfo> behind = topic.partitions().stream().filter(p -> !p.isr().containsAll(p.replicas())).findFirst();
+                    if (behind.isPresent()) {
+                        System.err.println("broker shim: " + topic.name() + "-" + behind.get().partition() + " not in sync: " + behind.get());
+                        return false;
+                    }
                 }
+                return true;
+            } catch (Exception e) {
+                last = e;
             }
-            return true;
-        } catch (Exception e) {
-            return false;
         }
+        System.err.println("broker shim: could not tell whether every partition is in sync: " + last);
+        return false;
     }
 
     @Override

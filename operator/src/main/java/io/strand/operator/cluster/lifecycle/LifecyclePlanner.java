@@ -19,7 +19,8 @@ import java.util.stream.IntStream;
 /**
  * The KafkaCluster lifecycle as a pure function: from what is observed now (plus the drain confirmations kept in the
  * status) to the one next action. In order of precedence: drain brokers a scale-down removes, clean up brokers whose
- * pods are gone, restart outdated pods one at a time, spread replicas onto new brokers, elect preferred leaders.
+ * pods are gone, restart outdated pods one at a time, spread each topic's replicas and then its preferred leaders
+ * evenly over the brokers, elect preferred leaders.
  * Because nothing else is remembered, an operator restart resumes wherever the cluster stands.
  */
 public final class LifecyclePlanner {
@@ -37,8 +38,8 @@ public final class LifecyclePlanner {
     /** Two confirmations must be this far apart, so that one burst of reconciles cannot count twice. */
     public static final Duration CONFIRMATION_GAP = Duration.ofSeconds(2);
     /**
-     * How long a restarted pod must have been Ready before the next pod is deleted: the ISR check alone could still
-     * see the previous broker process, which leaves its ISRs only once its SIGTERM has been handled.
+     * How long a restarted pod must have been Ready before the next pod is deleted or replicas are moved: the ISR check
+     * alone could still see the previous broker process, which leaves its ISRs only once its SIGTERM has been handled.
      */
     public static final Duration ROLL_SETTLE = Duration.ofSeconds(5);
     /** A Ready pod whose broker is not registered and unfenced for this long is reported as unhealthy. */
@@ -145,7 +146,9 @@ public final class LifecyclePlanner {
             return idle();
         }
         List<Integer> brokers = range(0, current);
-        Optional<String> notSettled = notSettled(o, brokers, kafka, false);
+        // settled as for a roll: a pod re-created a moment ago may still have the previous broker process behind it,
+        // whose registration and ISRs the observation shows until its SIGTERM has been handled
+        Optional<String> notSettled = notSettled(o, brokers, kafka, true);
         if (notSettled.isPresent()) {
             // busy rather than idle: new brokers get their share as soon as they are up, not at the next resync
             return progress(Action.NONE, REASON_WAITING, "waiting before rebalancing: " + notSettled.get(), null);
@@ -153,7 +156,12 @@ public final class LifecyclePlanner {
         Map<PartitionId, List<Integer>> moves = ReplicaPlacement.balance(kafka.partitions(), brokers, racks(kafka));
         if (!moves.isEmpty()) {
             return progress(new Action.Reassign(moves), REASON_REBALANCING, "rebalancing: moving replicas of " + moves.size()
-                    + " partition(s) to even out brokers " + ids(brokers), null);
+                    + " partition(s) to even out each topic over brokers " + ids(brokers), null);
+        }
+        Map<PartitionId, List<Integer>> reorders = ReplicaPlacement.balanceLeaders(kafka.partitions(), brokers);
+        if (!reorders.isEmpty()) {
+            return progress(new Action.Reassign(reorders), REASON_REBALANCING, "rebalancing: reordering the replicas of "
+                    + reorders.size() + " partition(s) to spread each topic's preferred leaders over brokers " + ids(brokers), null);
         }
         Set<PartitionId> elect = kafka.partitions().stream()
                 .filter(p -> !p.replicas().isEmpty() && p.leader() != p.replicas().get(0)

@@ -21,13 +21,16 @@ public final class ReplicaPlacement {
     }
 
     /**
-     * Moves every replica on {@code leaving} to the least-loaded broker of {@code remaining} that the partition does
-     * not use yet, on a rack the partition does not use yet when possible. Partitions whose replication factor exceeds
-     * {@code remaining} cannot be drained and are left out (the caller refuses such a scale-down first).
+     * Moves every replica on {@code leaving} to the broker of {@code remaining} that the partition does not use yet
+     * and holds the fewest replicas of its topic (then the fewest overall), on a rack the partition does not use yet
+     * when possible. Partitions whose replication factor exceeds {@code remaining} cannot be drained and are left out
+     * (the caller refuses such a scale-down first).
      */
     public static Map<PartitionId, List<Integer>> drain(Collection<KafkaState.Partition> partitions, Set<Integer> leaving,
             List<Integer> remaining, Map<Integer, String> racks) {
         Map<Integer, Integer> load = load(partitions, remaining);
+        Map<String, Map<Integer, Integer>> topicLoad = new HashMap<>();
+        byTopic(partitions).forEach((topic, replicas) -> topicLoad.put(topic, count(replicas, remaining, false)));
         Map<PartitionId, List<Integer>> moves = new TreeMap<>();
         for (KafkaState.Partition p : sorted(partitions)) {
             if (p.replicas().stream().noneMatch(leaving::contains) || p.replicas().size() > remaining.size()) {
@@ -40,11 +43,14 @@ public final class ReplicaPlacement {
                 }
                 int slot = i;
                 List<Integer> candidates = remaining.stream().filter(b -> !target.contains(b)).toList();
-                Comparator<Integer> leastLoaded = Comparator.<Integer>comparingInt(load::get).thenComparingInt(b -> b);
+                Map<Integer, Integer> inTopic = topicLoad.get(p.id().topic());
+                Comparator<Integer> leastLoaded = Comparator.<Integer>comparingInt(inTopic::get).thenComparingInt(load::get)
+                        .thenComparingInt(b -> b);
                 Integer chosen = candidates.stream().filter(b -> rackAllowed(target, slot, b, racks)).min(leastLoaded)
                         .orElseGet(() -> candidates.stream().min(leastLoaded).orElseThrow());
                 target.set(i, chosen);
                 load.merge(chosen, 1, Integer::sum);
+                inTopic.merge(chosen, 1, Integer::sum);
             }
             moves.put(p.id(), List.copyOf(target));
         }
@@ -52,61 +58,103 @@ public final class ReplicaPlacement {
     }
 
     /**
-     * Evens out replicas over {@code brokers} until no broker holds more than one replica above another, moving from
-     * the most to the least loaded. Prefers moving a partition the busy broker leads while it leads more partitions
-     * than the idle one, so leadership spreads with the replicas. Empty when the brokers are balanced already.
+     * Evens out each topic's replicas over {@code brokers} until no broker holds more than one replica of the topic
+     * above another, moving from the most to the least loaded (ties going to the broker with fewer replicas overall,
+     * so that topics with few partitions do not all pile onto the same brokers). Prefers moving a partition the busy
+     * broker leads while it leads more of the topic's partitions than the idle one, so leadership spreads with the
+     * replicas ({@link #balanceLeaders} finishes that). Empty when every topic is balanced already.
      */
     public static Map<PartitionId, List<Integer>> balance(Collection<KafkaState.Partition> partitions, List<Integer> brokers,
             Map<Integer, String> racks) {
-        Map<PartitionId, List<Integer>> current = new TreeMap<>();
-        sorted(partitions).forEach(p -> current.put(p.id(), new ArrayList<>(p.replicas())));
         Map<PartitionId, List<Integer>> moves = new TreeMap<>();
-        int bound = current.values().stream().mapToInt(List::size).sum();
-        for (int step = 0; step < bound && brokers.size() > 1; step++) {
-            Map<Integer, Integer> load = new HashMap<>();
-            Map<Integer, Integer> leads = new HashMap<>();
-            brokers.forEach(b -> {
-                load.put(b, 0);
-                leads.put(b, 0);
-            });
-            current.values().forEach(replicas -> {
-                replicas.forEach(r -> load.computeIfPresent(r, (k, v) -> v + 1));
-                if (!replicas.isEmpty()) {
-                    leads.computeIfPresent(replicas.get(0), (k, v) -> v + 1);
-                }
-            });
-            Move move = nextMove(current, brokers, load, leads, racks);
-            if (move == null) {
-                break;
-            }
-            List<Integer> replicas = current.get(move.partition());
-            replicas.set(replicas.indexOf(move.from()), move.to());
-            moves.put(move.partition(), List.copyOf(replicas));
+        if (brokers.size() < 2) {
+            return moves;
         }
-        // a partition moved away and back again is no move at all
-        Map<PartitionId, List<Integer>> original = new HashMap<>();
-        partitions.forEach(p -> original.put(p.id(), p.replicas()));
-        moves.entrySet().removeIf(e -> e.getValue().equals(original.get(e.getKey())));
-        return moves;
+        Map<Integer, Integer> total = load(partitions, brokers);
+        for (Map<PartitionId, List<Integer>> topic : byTopic(partitions).values()) {
+            int bound = topic.values().stream().mapToInt(List::size).sum();
+            for (int step = 0; step < bound; step++) {
+                Map<Integer, Integer> load = count(topic, brokers, false);
+                Map<Integer, Integer> leads = count(topic, brokers, true);
+                Move move = nextMove(topic, brokers, load, leads, total, racks);
+                if (move == null) {
+                    break;
+                }
+                List<Integer> replicas = topic.get(move.partition());
+                replicas.set(replicas.indexOf(move.from()), move.to());
+                total.merge(move.from(), -1, Integer::sum);
+                total.merge(move.to(), 1, Integer::sum);
+                moves.put(move.partition(), List.copyOf(replicas));
+            }
+        }
+        return withoutNoOps(partitions, moves);
+    }
+
+    /**
+     * Reorders replica lists (nothing moves between brokers) until, for each topic, no broker is the preferred leader
+     * of two more partitions than another broker holding replicas of it: the preferred leader swaps places with a
+     * replica on a broker that prefers to lead fewer. Empty when preferred leaders are spread already.
+     */
+    public static Map<PartitionId, List<Integer>> balanceLeaders(Collection<KafkaState.Partition> partitions, List<Integer> brokers) {
+        Map<PartitionId, List<Integer>> moves = new TreeMap<>();
+        if (brokers.size() < 2) {
+            return moves;
+        }
+        for (Map<PartitionId, List<Integer>> topic : byTopic(partitions).values()) {
+            for (int step = 0; step < topic.size() * brokers.size(); step++) {
+                Map<Integer, Integer> leads = count(topic, brokers, true);
+                List<Integer> busiest = brokers.stream().sorted(Comparator.<Integer>comparingInt(leads::get).reversed().thenComparingInt(b -> b)).toList();
+                List<Integer> idlest = brokers.stream().sorted(Comparator.<Integer>comparingInt(leads::get).thenComparingInt(b -> b)).toList();
+                PartitionId swap = null;
+                int to = -1;
+                search:
+                for (int busy : busiest) {
+                    for (int idle : idlest) {
+                        if (leads.get(busy) - leads.get(idle) <= 1) {
+                            break;
+                        }
+                        for (Map.Entry<PartitionId, List<Integer>> e : topic.entrySet()) {
+                            List<Integer> replicas = e.getValue();
+                            if (replicas.get(0) == busy && replicas.contains(idle)) {
+                                swap = e.getKey();
+                                to = idle;
+                                break search;
+                            }
+                        }
+                    }
+                }
+                if (swap == null) {
+                    break;
+                }
+                List<Integer> replicas = topic.get(swap);
+                int slot = replicas.indexOf(to);
+                replicas.set(slot, replicas.get(0));
+                replicas.set(0, to);
+                moves.put(swap, List.copyOf(replicas));
+            }
+        }
+        return withoutNoOps(partitions, moves);
     }
 
     private record Move(PartitionId partition, int from, int to) {
     }
 
     /**
-     * The next single move: from the most loaded broker that can give a replica to the least loaded one that can take
-     * it, between two brokers at least two replicas apart; null when there is none.
+     * The next single move within one topic: from the most loaded broker that can give a replica to the least loaded
+     * one that can take it, between two brokers at least two of the topic's replicas apart; null when there is none.
      */
-    private static Move nextMove(Map<PartitionId, List<Integer>> current, List<Integer> brokers, Map<Integer, Integer> load,
-            Map<Integer, Integer> leads, Map<Integer, String> racks) {
-        List<Integer> busiest = brokers.stream().sorted(Comparator.<Integer>comparingInt(load::get).reversed().thenComparingInt(b -> b)).toList();
-        List<Integer> idlest = brokers.stream().sorted(Comparator.<Integer>comparingInt(load::get).thenComparingInt(b -> b)).toList();
+    private static Move nextMove(Map<PartitionId, List<Integer>> topic, List<Integer> brokers, Map<Integer, Integer> load,
+            Map<Integer, Integer> leads, Map<Integer, Integer> total, Map<Integer, String> racks) {
+        List<Integer> busiest = brokers.stream().sorted(Comparator.<Integer>comparingInt(load::get).reversed()
+                .thenComparing(Comparator.<Integer>comparingInt(total::get).reversed()).thenComparingInt(b -> b)).toList();
+        List<Integer> idlest = brokers.stream().sorted(Comparator.<Integer>comparingInt(load::get)
+                .thenComparingInt(total::get).thenComparingInt(b -> b)).toList();
         for (int busy : busiest) {
             for (int idle : idlest) {
                 if (load.get(busy) - load.get(idle) <= 1) {
                     break;
                 }
-                PartitionId pick = pick(current, busy, idle, leads.get(busy) > leads.get(idle), racks);
+                PartitionId pick = pick(topic, busy, idle, leads.get(busy) > leads.get(idle), racks);
                 if (pick != null) {
                     return new Move(pick, busy, idle);
                 }
@@ -132,6 +180,37 @@ public final class ReplicaPlacement {
             }
         }
         return pick;
+    }
+
+    /** Each topic's partitions, as mutable replica lists, in partition order. */
+    private static Map<String, Map<PartitionId, List<Integer>>> byTopic(Collection<KafkaState.Partition> partitions) {
+        Map<String, Map<PartitionId, List<Integer>>> topics = new TreeMap<>();
+        sorted(partitions).forEach(p -> topics.computeIfAbsent(p.id().topic(), t -> new TreeMap<>()).put(p.id(), new ArrayList<>(p.replicas())));
+        return topics;
+    }
+
+    /** Replicas (or, with {@code leaders}, preferred leaderships) per broker of {@code brokers}; others are ignored. */
+    private static Map<Integer, Integer> count(Map<PartitionId, List<Integer>> topic, List<Integer> brokers, boolean leaders) {
+        Map<Integer, Integer> count = new HashMap<>();
+        brokers.forEach(b -> count.put(b, 0));
+        topic.values().forEach(replicas -> {
+            if (leaders) {
+                if (!replicas.isEmpty()) {
+                    count.computeIfPresent(replicas.get(0), (k, v) -> v + 1);
+                }
+            } else {
+                replicas.forEach(r -> count.computeIfPresent(r, (k, v) -> v + 1));
+            }
+        });
+        return count;
+    }
+
+    /** A partition moved away and back again is no move at all. */
+    private static Map<PartitionId, List<Integer>> withoutNoOps(Collection<KafkaState.Partition> partitions, Map<PartitionId, List<Integer>> moves) {
+        Map<PartitionId, List<Integer>> original = new HashMap<>();
+        partitions.forEach(p -> original.put(p.id(), p.replicas()));
+        moves.entrySet().removeIf(e -> e.getValue().equals(original.get(e.getKey())));
+        return moves;
     }
 
     /**

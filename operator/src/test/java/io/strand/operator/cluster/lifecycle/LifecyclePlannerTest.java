@@ -178,6 +178,31 @@ class LifecyclePlannerTest {
     }
 
     @Test
+    void nothingIsRebalancedUntilEveryPodHasBeenReadyForAWhile() {
+        KafkaState unbalanced = new KafkaState("cid", 0, Fixtures.brokers(4), spread("t", 12, 2, 3), Set.of());
+        List<PodState> pods = new ArrayList<>(pods(4, HASH));
+        pods.set(3, new PodState("c-broker-3", 3, NOW.minusSeconds(1), false, HASH));
+        Plan waiting = LifecyclePlanner.plan(observe(4, 4, pods, unbalanced, null));
+        assertThat(waiting.action()).isEqualTo(Action.NONE);
+        assertThat(waiting.busy()).as("rechecks soon").isTrue();
+        pods.set(3, new PodState("c-broker-3", 3, NOW.minus(LifecyclePlanner.ROLL_SETTLE), false, HASH));
+        assertThat(LifecyclePlanner.plan(observe(4, 4, pods, unbalanced, null)).action()).isInstanceOf(Action.Reassign.class);
+    }
+
+    @Test
+    void preferredLeadersAreSpreadByReorderingBeforeElections() {
+        // replicas balanced (4 each), but broker 0 is the preferred leader of 4 partitions and broker 2 of none
+        KafkaState skewed = kafka(3, List.of(partition("t", 0, List.of(0, 1)), partition("t", 1, List.of(0, 2)),
+                partition("t", 2, List.of(0, 1)), partition("t", 3, List.of(0, 2)), partition("t", 4, List.of(1, 2)),
+                partition("t", 5, List.of(1, 2))));
+        Plan plan = LifecyclePlanner.plan(observe(3, 3, pods(3, HASH), skewed, null));
+        assertThat(plan.action()).isInstanceOf(Action.Reassign.class);
+        assertThat(plan.progress()).contains("preferred leaders");
+        ((Action.Reassign) plan.action()).targets().forEach((id, replicas) -> assertThat(replicas)
+                .containsExactlyInAnyOrderElementsOf(skewed.partitions().stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow().replicas()));
+    }
+
+    @Test
     void preferredLeadersAreElectedOnceReplicasAreBalanced() {
         KafkaState offPreferred = kafka(3, List.of(partition("t", 0, List.of(0, 1), List.of(0, 1), 1),
                 partition("t", 1, List.of(1, 2), List.of(2), 2), partition("t", 2, List.of(2, 0))));

@@ -76,6 +76,52 @@ class ReplicaPlacementTest {
     }
 
     @Test
+    void balanceSpreadsEachTopicOnItsOwn() {
+        // balanced over all topics together (7 or 6 replicas each), yet 'events' is piled on brokers 0..2
+        List<KafkaState.Partition> partitions = new ArrayList<>(spread("events", 12, 2, 3));
+        for (int p = 0; p < 3; p++) {
+            partitions.add(partition("__consumer_offsets", p, List.of(3, 4, p)));
+        }
+        for (int p = 0; p < 3; p++) {
+            partitions.add(partition("other", p, List.of(p % 2 == 0 ? 3 : 4)));
+        }
+        List<Integer> brokers = List.of(0, 1, 2, 3, 4);
+        List<KafkaState.Partition> after = apply(partitions, ReplicaPlacement.balance(partitions, brokers, Map.of()));
+        after = apply(after, ReplicaPlacement.balanceLeaders(after, brokers));
+        for (String topic : List.of("events", "__consumer_offsets")) {
+            List<KafkaState.Partition> ofTopic = after.stream().filter(p -> p.id().topic().equals(topic)).toList();
+            Map<Integer, Integer> load = load(ofTopic);
+            Map<Integer, Integer> leads = new HashMap<>();
+            ofTopic.forEach(p -> leads.merge(p.replicas().get(0), 1, Integer::sum));
+            assertThat(spreadOf(load, brokers)).as(topic + " replicas " + load).isLessThanOrEqualTo(1);
+            assertThat(spreadOf(leads, brokers)).as(topic + " preferred leaders " + leads).isLessThanOrEqualTo(1);
+        }
+        assertThat(after).allSatisfy(p -> assertThat(p.replicas()).doesNotHaveDuplicates());
+        assertThat(ReplicaPlacement.balance(after, brokers, Map.of())).as("stable").isEmpty();
+        assertThat(ReplicaPlacement.balanceLeaders(after, brokers)).as("stable").isEmpty();
+    }
+
+    @Test
+    void balanceLeadersOnlyReordersReplicas() {
+        List<KafkaState.Partition> partitions = List.of(partition("t", 0, List.of(0, 1)), partition("t", 1, List.of(0, 2)),
+                partition("t", 2, List.of(0, 1)), partition("t", 3, List.of(1, 2)));
+        Map<PartitionId, List<Integer>> reorders = ReplicaPlacement.balanceLeaders(partitions, List.of(0, 1, 2));
+        assertThat(reorders).isNotEmpty();
+        List<KafkaState.Partition> after = apply(partitions, reorders);
+        for (int i = 0; i < partitions.size(); i++) {
+            assertThat(after.get(i).replicas()).containsExactlyInAnyOrderElementsOf(partitions.get(i).replicas());
+        }
+        Map<Integer, Integer> leads = new HashMap<>();
+        after.forEach(p -> leads.merge(p.replicas().get(0), 1, Integer::sum));
+        assertThat(spreadOf(leads, List.of(0, 1, 2))).isLessThanOrEqualTo(1);
+    }
+
+    private static int spreadOf(Map<Integer, Integer> counts, List<Integer> brokers) {
+        return brokers.stream().mapToInt(b -> counts.getOrDefault(b, 0)).max().orElseThrow()
+                - brokers.stream().mapToInt(b -> counts.getOrDefault(b, 0)).min().orElseThrow();
+    }
+
+    @Test
     void balanceIsEmptyWhenNoBrokerCarriesTwoMoreThanAnother() {
         assertThat(ReplicaPlacement.balance(spread("t", 10, 3, 5), List.of(0, 1, 2, 3, 4), Map.of())).isEmpty();
         assertThat(ReplicaPlacement.balance(List.of(partition("t", 0, List.of(0, 1, 2))), List.of(0, 1, 2, 3), Map.of())).isEmpty();
