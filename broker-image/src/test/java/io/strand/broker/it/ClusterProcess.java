@@ -238,24 +238,45 @@ public final class ClusterProcess implements AutoCloseable {
         awaitBrokers(brokersAlive());
     }
 
-    /** Waits until describeCluster (through a fresh client on the live brokers) shows exactly {@code expected} unfenced brokers and a controller. */
+    /**
+     * Waits until describeCluster shows exactly {@code expected} unfenced brokers and a controller through a client
+     * bootstrapped from each live broker, twice in a row: brokers answer from their own metadata images, and a test that
+     * went on after one broker's view could create a topic through another that still counted one broker fewer (seen
+     * as INVALID_REPLICATION_FACTOR right after a restart on a loaded machine).
+     */
     public void awaitBrokers(Collection<Integer> expected) {
+        List<Integer> want = expected.stream().sorted().toList();
+        List<String> addresses;
+        synchronized (brokers) {
+            addresses = brokers.values().stream().filter(BrokerProcess::isAlive).map(BrokerProcess::bootstrap).toList();
+        }
         String[] seen = {"nothing yet"};
-        try (Admin probe = Clients.admin(liveBootstrap())) {
-            await(READY_TIMEOUT, "brokers " + expected + " registered and unfenced, with a controller", () -> {
-                try {
-                    DescribeClusterResult cluster = probe.describeCluster();
-                    List<Integer> ids = cluster.nodes().get(5, TimeUnit.SECONDS).stream().map(Node::id).sorted().toList();
-                    Node controller = cluster.controller().get(5, TimeUnit.SECONDS);
-                    seen[0] = "brokers " + ids + ", controller " + controller;
-                    return ids.equals(expected.stream().sorted().toList()) && controller != null && controller.id() >= 0;
-                } catch (Exception notYet) {
-                    seen[0] = notYet.toString();
-                    return false;
+        int[] rounds = {0};
+        List<Admin> probes = addresses.stream().map(Clients::admin).toList();
+        try {
+            await(READY_TIMEOUT, "brokers " + expected + " registered and unfenced, with a controller, on every live broker", () -> {
+                for (int i = 0; i < probes.size(); i++) {
+                    try {
+                        DescribeClusterResult cluster = probes.get(i).describeCluster();
+                        List<Integer> ids = cluster.nodes().get(5, TimeUnit.SECONDS).stream().map(Node::id).sorted().toList();
+                        Node controller = cluster.controller().get(5, TimeUnit.SECONDS);
+                        seen[0] = addresses.get(i) + " sees brokers " + ids + ", controller " + controller;
+                        if (!ids.equals(want) || controller == null || controller.id() < 0) {
+                            rounds[0] = 0;
+                            return false;
+                        }
+                    } catch (Exception notYet) {
+                        seen[0] = addresses.get(i) + ": " + notYet;
+                        rounds[0] = 0;
+                        return false;
+                    }
                 }
+                return ++rounds[0] >= 2;
             });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; last seen: " + seen[0], e);
+        } finally {
+            probes.forEach(Admin::close);
         }
     }
 
