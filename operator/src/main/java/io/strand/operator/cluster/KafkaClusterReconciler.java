@@ -17,6 +17,7 @@ import io.strand.operator.cluster.lifecycle.KafkaState;
 import io.strand.operator.cluster.lifecycle.LifecycleExecutor;
 import io.strand.operator.cluster.lifecycle.LifecyclePlanner;
 import io.strand.operator.cluster.lifecycle.Observation;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.strand.operator.cluster.lifecycle.Plan;
 import io.strand.operator.cluster.lifecycle.PodObserver;
 import io.strand.operator.kafka.BootstrapAdminFactory;
@@ -48,6 +49,9 @@ import org.jboss.logging.Logger;
         @Dependent(name = "brokers", type = StatefulSetDependent.class,
                 dependsOn = {"service-account", "broker-config", "headless-service"}),
         @Dependent(name = "disruption-budget", type = PodDisruptionBudgetDependent.class),
+        @Dependent(name = "pod-monitor", type = PodMonitorDependent.class,
+                activationCondition = CRDPresentActivationCondition.class,
+                reconcilePrecondition = PodMonitorDependent.MetricsEnabled.class),
 })
 public class KafkaClusterReconciler implements Reconciler<KafkaCluster> {
 

@@ -18,6 +18,10 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
 
     @Override
     protected void addReferenceHandlingMetadata(R desired, KafkaCluster cluster) {
+        setControllerReference(desired, cluster);
+    }
+
+    static void setControllerReference(HasMetadata desired, KafkaCluster cluster) {
         desired.getMetadata().setOwnerReferences(null);
         desired.addOwnerReference(new OwnerReferenceBuilder()
                 .withApiVersion(cluster.getApiVersion())

@@ -5,14 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.strand.k8s.testenv.ControlPlane;
 import io.strand.k8s.testenv.KubernetesControlPlane;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import io.strand.operator.testing.Crds;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Points the Quarkus application at the test JVM's Kubernetes control plane (the one the other ITs share), with the
@@ -27,7 +21,7 @@ public class LocalKubernetesResource implements QuarkusTestResourceLifecycleMana
     public Map<String, String> start() {
         ControlPlane controlPlane = KubernetesControlPlane.shared();
         KubernetesClient client = controlPlane.client();
-        applyCrds(client);
+        Crds.install(client);
         if (client.namespaces().withName(NAMESPACE).get() == null) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
         }
@@ -42,21 +36,5 @@ public class LocalKubernetesResource implements QuarkusTestResourceLifecycleMana
     @Override
     public void stop() {
         // the control plane belongs to the whole test JVM; KubernetesControlPlane stops it
-    }
-
-    private static void applyCrds(KubernetesClient client) {
-        Path dir = Path.of(System.getProperty("strand.crds.dir", "../crds"));
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    List<?> applied = client.load(in).serverSideApply();
-                    if (applied.isEmpty()) {
-                        throw new IllegalStateException("no CRD in " + file);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the CRDs in " + dir, e);
-        }
     }
 }

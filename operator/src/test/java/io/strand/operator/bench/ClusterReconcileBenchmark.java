@@ -10,6 +10,7 @@ import io.strand.operator.api.KafkaCluster;
 import io.strand.operator.api.KafkaClusterSpec;
 import io.strand.operator.api.Storage;
 import io.strand.operator.cluster.KafkaClusterReconciler;
+import io.strand.operator.testing.Crds;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class ClusterReconcileBenchmark {
 
     @Test
     void threeBrokerCluster(ControlPlane controlPlane) throws Exception {
-        TopicReconcileBenchmark.installCrds(controlPlane.client());
+        Crds.install(controlPlane.client());
         ApiCallCounter counter = new ApiCallCounter();
         try (KubernetesClient operatorClient = ApiCallCounter.countingClient(controlPlane.kubeconfig(), counter)) {
             KubernetesClient client = controlPlane.client();

@@ -13,15 +13,13 @@ import io.strand.operator.api.Storage;
 import io.strand.operator.api.Topic;
 import io.strand.operator.api.TopicSpec;
 import io.strand.operator.kafka.KafkaAdminFactory;
+import io.strand.operator.testing.Crds;
 import io.strand.operator.topic.TopicReconciler;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
@@ -46,7 +44,7 @@ class TopicReconcileBenchmark {
 
     @Test
     void hundredTopics(ControlPlane controlPlane) throws Exception {
-        installCrds(controlPlane.client());
+        Crds.install(controlPlane.client());
         ApiCallCounter counter = new ApiCallCounter();
         AtomicLong admins = new AtomicLong();
         try (ClusterProcess kafka = ClusterProcess.start(dataDir, 1);
@@ -128,17 +126,5 @@ class TopicReconcileBenchmark {
         topic.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
         topic.setSpec(spec);
         return topic;
-    }
-
-    static void installCrds(KubernetesClient client) throws Exception {
-        Path dir = Path.of(System.getProperty("strand.crds.dir", "../crds"));
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    client.load(in).serverSideApply();
-                }
-            }
-        }
-        Thread.sleep(2000); // the API server serves a new CRD's resources a moment after accepting it
     }
 }

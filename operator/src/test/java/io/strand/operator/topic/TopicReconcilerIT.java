@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
@@ -21,10 +20,10 @@ import io.strand.operator.api.Topic;
 import io.strand.operator.api.TopicSpec;
 import io.strand.operator.kafka.KafkaAdminFactory;
 import io.strand.operator.status.Conditions;
+import io.strand.operator.testing.Crds;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +69,7 @@ class TopicReconcilerIT {
     @BeforeAll
     static void startTheBrokerAndTheOperator(KubernetesClient kubernetes) throws IOException {
         client = kubernetes;
-        installCrds();
+        Crds.install(client);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
         kafka = ClusterProcess.start(dataDir, 1);
         String deadBootstrap = "127.0.0.1:" + unusedPort();
@@ -358,21 +357,6 @@ class TopicReconcilerIT {
             }
         }
         throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what + "; last seen: " + last);
-    }
-
-    private static void installCrds() throws IOException {
-        String configured = System.getProperty("strand.crds.dir");
-        Path dir = configured != null ? Path.of(configured) : Path.of("..", "crds");
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yml")).toList()) {
-                CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(file.toFile()).item();
-                client.resource(crd).forceConflicts().serverSideApply();
-                client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-                                .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-                                WAIT.toSeconds(), TimeUnit.SECONDS);
-            }
-        }
     }
 
     private static int unusedPort() throws IOException {
