@@ -55,6 +55,7 @@ public final class KubernetesControlPlane implements BeforeAllCallback, Paramete
     }
 
     private static ControlPlane shared;
+    private static final String RUNNING_PROPERTY = "strand.k8s.running.kubeconfig";
 
     /**
      * The control plane of this test JVM, for code that runs outside a JUnit extension (a Quarkus test resource,
@@ -89,6 +90,12 @@ public final class KubernetesControlPlane implements BeforeAllCallback, Paramete
         if (external.isPresent()) {
             return ControlPlane.external(external.get());
         }
+        // Quarkus runs its tests in a class loader of its own, with its own copy of this class's statics: a control
+        // plane started from either loader is announced through a system property, which the JVM shares, and reused
+        String running = System.getProperty(RUNNING_PROPERTY);
+        if (running != null && Files.isRegularFile(Path.of(running))) {
+            return new ControlPlane(Path.of(running), true);
+        }
         Path envDir = envDirectory();
         Optional<Path> binaries = setting("STRAND_K8S_BIN", "strand.k8s.bin").map(Path::of)
                 .or(() -> LocalControlPlane.cachedBinaries(envDir));
@@ -106,7 +113,9 @@ public final class KubernetesControlPlane implements BeforeAllCallback, Paramete
         Path stateDir = setting("STRAND_K8S_STATE", "strand.k8s.state.dir").map(Path::of)
                 .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"), "strand-k8s-env-" + ProcessHandle.current().pid()));
         try {
-            return LocalControlPlane.start(envDir, binaries.get(), stateDir);
+            LocalControlPlane started = LocalControlPlane.start(envDir, binaries.get(), stateDir);
+            System.setProperty(RUNNING_PROPERTY, started.kubeconfig().toString());
+            return started;
         } catch (IOException e) {
             throw new IllegalStateException("could not start the local control plane: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -71,6 +71,7 @@ final class LocalControlPlane extends ControlPlane {
         try {
             super.close();
         } finally {
+            System.clearProperty("strand.k8s.running.kubeconfig");
             stop(envDir, stateDir);
         }
     }
