@@ -15,11 +15,12 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "storage.storageClass cannot be changed")
 public class Storage {
 
-    // A StatefulSet's claim templates cannot change; refusing the edit here beats a dependent failing on every reconcile.
+    // Volumes can grow (claims are patched, the StatefulSet re-created around its pods) but never shrink:
+    // Kubernetes cannot shrink a volume, and refusing the edit here beats a dependent failing on every reconcile.
     @Required
     @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
-    @ValidationRule(value = "self == oldSelf", message = "storage.size cannot be changed yet (volume expansion is not supported)")
-    @JsonPropertyDescription("Size of each broker's volume, e.g. 10Gi.")
+    @ValidationRule(value = "quantity(self).compareTo(quantity(oldSelf)) >= 0", message = "storage.size can grow but not shrink")
+    @JsonPropertyDescription("Size of each broker's volume, e.g. 10Gi. It can grow where the StorageClass allows volume expansion; it cannot shrink.")
     private String size;
 
     @JsonPropertyDescription("StorageClass of the volumes; the cluster's default class when unset.")

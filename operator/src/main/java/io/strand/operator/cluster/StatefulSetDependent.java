@@ -11,7 +11,10 @@ import io.strand.operator.model.BrokerConfigModel;
 import io.strand.operator.model.StatefulSetModel;
 import java.util.List;
 
-/** The brokers' StatefulSet, stamped with the hash of the configuration its pods should run. */
+/**
+ * The brokers' StatefulSet, stamped with the hash of the configuration its pods should run. A bigger storage size
+ * re-creates it around its pods ({@link StorageGrowth}).
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = KafkaClusterReconciler.MANAGED_SELECTOR))
 public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
 
@@ -32,5 +35,16 @@ public class StatefulSetDependent extends OwnedDependent<StatefulSet> {
         desired.getSpec().setReplicas(LifecyclePlanner.statefulSetReplicas(desired.getSpec().getReplicas(), current,
                 cluster.getStatus() == null ? null : cluster.getStatus().getDrain()));
         return desired;
+    }
+
+    @Override
+    public StatefulSet update(StatefulSet actual, StatefulSet desired, KafkaCluster cluster, Context<KafkaCluster> context) {
+        if (StorageGrowth.grows(actual, desired)) {
+            // claim templates are immutable: grow the claims, then re-create the StatefulSet around its running pods
+            StorageGrowth.growClaims(context.getClient(), actual, StorageGrowth.claimSize(desired).orElseThrow());
+            StorageGrowth.orphanStatefulSet(context.getClient(), actual);
+            return create(desired, cluster, context);
+        }
+        return super.update(actual, desired, cluster, context);
     }
 }

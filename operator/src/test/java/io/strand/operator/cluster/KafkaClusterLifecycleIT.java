@@ -82,6 +82,7 @@ class KafkaClusterLifecycleIT {
         // makes them fail to load classes
         Path jar = dir.resolve("strand-broker.jar");
         Files.copy(BrokerProcess.jar(), jar);
+        previousJar = System.getProperty("strand.broker.jar");
         System.setProperty("strand.broker.jar", jar.toString());
         // voters 0..2 like the operator's; brokers 3 and 4 join later as non-voters, when their pods appear
         brokers = ClusterProcess.start(dir, 0, 3, 3, Map.of("leader.imbalance.check.interval.ms", "5000"));
@@ -93,8 +94,16 @@ class KafkaClusterLifecycleIT {
         shim = new BrokerShim(client, NAMESPACE, NAME, brokers);
     }
 
+    private static String previousJar;
+
     @AfterAll
     static void stop() throws Exception {
+        // the copy goes with this class's temporary directory; later classes in this JVM use the build's jar again
+        if (previousJar != null) {
+            System.setProperty("strand.broker.jar", previousJar);
+        } else {
+            System.clearProperty("strand.broker.jar");
+        }
         if (shim != null) {
             shim.close();
         }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -159,9 +160,45 @@ class KafkaClusterReconcilerIT {
 
         clusters().resource(cluster("fixed", 1)).create();
         assertThatThrownBy(() -> clusters().withName("fixed").edit(c -> {
-            c.getSpec().getStorage().setSize("20Gi");
+            c.getSpec().getStorage().setSize("512Mi");
             return c;
-        })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage.size cannot be changed");
+        })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage.size can grow but not shrink");
+    }
+
+    @Test
+    void biggerStorageGrowsTheClaimsAndReCreatesTheStatefulSetAroundItsPods() {
+        clusters().resource(cluster("growing", 2)).create();
+        waitUntilReady("growing", 2);
+        StatefulSet before = client.apps().statefulSets().inNamespace(NAMESPACE).withName("growing-broker").get();
+        Map<String, String> podUids = podUids("growing-broker");
+        assertThat(podUids).hasSize(2);
+
+        clusters().withName("growing").edit(c -> {
+            c.getSpec().getStorage().setSize("2Gi");
+            return c;
+        });
+        waitFor("both claims grown to 2Gi (spec and capacity)", () -> Stream.of(0, 1)
+                .map(i -> client.persistentVolumeClaims().inNamespace(NAMESPACE).withName("data-growing-broker-" + i).get())
+                .filter(c -> c != null && new Quantity("2Gi").equals(c.getSpec().getResources().getRequests().get("storage"))
+                        && c.getStatus().getCapacity() != null && new Quantity("2Gi").equals(c.getStatus().getCapacity().get("storage")))
+                .count(), grown -> grown == 2);
+        StatefulSet after = waitFor("a StatefulSet with a 2Gi claim template", () ->
+                client.apps().statefulSets().inNamespace(NAMESPACE).withName("growing-broker").get(),
+                s -> s != null && new Quantity("2Gi").equals(StorageGrowth.claimSize(s).orElse(null)));
+        assertThat(after.getMetadata().getUid()).as("re-created").isNotEqualTo(before.getMetadata().getUid());
+        waitUntilReady("growing", 2);
+        assertThat(podUids("growing-broker")).as("no pod restarted").isEqualTo(podUids);
+    }
+
+    private static Map<String, String> podUids(String statefulSet) {
+        Map<String, String> uids = new java.util.TreeMap<>();
+        for (int i = 0; i < 2; i++) {
+            var pod = client.pods().inNamespace(NAMESPACE).withName(statefulSet + "-" + i).get();
+            if (pod != null) {
+                uids.put(pod.getMetadata().getName(), pod.getMetadata().getUid());
+            }
+        }
+        return uids;
     }
 
     @Test
