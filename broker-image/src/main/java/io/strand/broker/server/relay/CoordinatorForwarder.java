@@ -13,7 +13,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
@@ -21,8 +20,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
  * naming groups of several coordinators is split by coordinator when the API has a {@link GroupRouting}. A
  * coordinator that cannot be reached answers COORDINATOR_NOT_AVAILABLE, on which clients look it up again.
  */
-final class CoordinatorForwarder<Q extends ApiMessage, R extends ApiMessage> implements ApiHandler<Q, R> {
-    private final ApiHandler<Q, R> local;
+final class CoordinatorForwarder<Q extends ApiMessage, R extends ApiMessage> extends RelayedHandler<Q, R> {
     private final Function<Q, List<String>> groupsOf;
     private final GroupCoordinator groups;
     private final Forwarding forwarding;
@@ -38,26 +36,11 @@ final class CoordinatorForwarder<Q extends ApiMessage, R extends ApiMessage> imp
 
     private CoordinatorForwarder(ApiHandler<Q, R> local, Function<Q, List<String>> groupsOf, GroupCoordinator groups, Forwarding forwarding,
                                  GroupRouting<Q, R> routing) {
-        this.local = local;
+        super(local);
         this.groupsOf = groupsOf;
         this.groups = groups;
         this.forwarding = forwarding;
         this.routing = routing;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return local.apiKey();
-    }
-
-    @Override
-    public short minVersion() {
-        return local.minVersion();
-    }
-
-    @Override
-    public short maxVersion() {
-        return local.maxVersion();
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -17,30 +16,14 @@ import org.apache.kafka.common.protocol.Errors;
  * groups it coordinates. A broker that does not answer makes the whole answer COORDINATOR_NOT_AVAILABLE (with the
  * groups that were found), which admin clients retry.
  */
-final class ListGroupsFanOut implements ApiHandler<ListGroupsRequestData, ListGroupsResponseData> {
-    private final ApiHandler<ListGroupsRequestData, ListGroupsResponseData> local;
+final class ListGroupsFanOut extends RelayedHandler<ListGroupsRequestData, ListGroupsResponseData> {
     private final ClusterMetadata metadata;
     private final Forwarding forwarding;
 
     ListGroupsFanOut(ApiHandler<ListGroupsRequestData, ListGroupsResponseData> local, ClusterMetadata metadata, Forwarding forwarding) {
-        this.local = local;
+        super(local);
         this.metadata = metadata;
         this.forwarding = forwarding;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return local.apiKey();
-    }
-
-    @Override
-    public short minVersion() {
-        return local.minVersion();
-    }
-
-    @Override
-    public short maxVersion() {
-        return local.maxVersion();
     }
 
     @Override

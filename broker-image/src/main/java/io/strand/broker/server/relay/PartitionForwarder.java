@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
@@ -15,30 +14,14 @@ import org.apache.kafka.common.protocol.ApiMessage;
  * its leader, and the answers are merged back in request order. A leg that fails (broker gone, timeout) only turns
  * its own partitions into retriable errors.
  */
-class PartitionForwarder<Q extends ApiMessage, R extends ApiMessage> implements ApiHandler<Q, R> {
-    final ApiHandler<Q, R> local;
+class PartitionForwarder<Q extends ApiMessage, R extends ApiMessage> extends RelayedHandler<Q, R> {
     final Routing<Q, R> routing;
     final Forwarding forwarding;
 
     PartitionForwarder(ApiHandler<Q, R> local, Routing<Q, R> routing, Forwarding forwarding) {
-        this.local = local;
+        super(local);
         this.routing = routing;
         this.forwarding = forwarding;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return local.apiKey();
-    }
-
-    @Override
-    public short minVersion() {
-        return local.minVersion();
-    }
-
-    @Override
-    public short maxVersion() {
-        return local.maxVersion();
     }
 
     @Override

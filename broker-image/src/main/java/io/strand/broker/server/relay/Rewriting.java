@@ -4,32 +4,15 @@ import io.strand.broker.server.handlers.ApiHandler;
 import io.strand.broker.server.handlers.RequestContext;
 import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
 /** An ordinary handler whose answer is rewritten for relay clients (the relay node instead of the real brokers). */
-final class Rewriting<Q extends ApiMessage, R extends ApiMessage> implements ApiHandler<Q, R> {
-    private final ApiHandler<Q, R> local;
+final class Rewriting<Q extends ApiMessage, R extends ApiMessage> extends RelayedHandler<Q, R> {
     private final UnaryOperator<R> rewrite;
 
     Rewriting(ApiHandler<Q, R> local, UnaryOperator<R> rewrite) {
-        this.local = local;
+        super(local);
         this.rewrite = rewrite;
-    }
-
-    @Override
-    public ApiKeys apiKey() {
-        return local.apiKey();
-    }
-
-    @Override
-    public short minVersion() {
-        return local.minVersion();
-    }
-
-    @Override
-    public short maxVersion() {
-        return local.maxVersion();
     }
 
     @Override
