@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -15,6 +14,7 @@ import io.strand.broker.it.BrokerProcess;
 import io.strand.broker.it.ClusterProcess;
 import io.strand.k8s.testenv.KubernetesControlPlane;
 import io.strand.operator.api.KafkaCluster;
+import io.strand.operator.testing.Crds;
 import io.strand.operator.api.KafkaClusterList;
 import io.strand.operator.api.KafkaClusterSpec;
 import io.strand.operator.api.Storage;
@@ -76,7 +76,7 @@ class KafkaClusterLifecycleIT {
     @BeforeAll
     static void start(KubernetesClient kubernetes) throws IOException {
         client = kubernetes;
-        installCrds();
+        Crds.install(client);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
         // a private copy of the broker jar: a concurrent build replacing target/strand-broker.jar under running brokers
         // makes them fail to load classes
@@ -349,20 +349,6 @@ class KafkaClusterLifecycleIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
-        }
-    }
-
-    private static void installCrds() throws IOException {
-        String configured = System.getProperty("strand.crds.dir");
-        try (Stream<Path> files = Files.list(configured != null ? Path.of(configured) : Path.of("..", "crds"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yml")).toList()) {
-                CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(file.toFile()).item();
-                client.resource(crd).forceConflicts().serverSideApply();
-                client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-                                .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-                                WAIT.toSeconds(), TimeUnit.SECONDS);
-            }
         }
     }
 }

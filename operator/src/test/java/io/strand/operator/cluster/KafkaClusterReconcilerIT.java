@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,19 +16,17 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.javaoperatorsdk.operator.Operator;
 import io.strand.k8s.testenv.KubernetesControlPlane;
 import io.strand.operator.api.KafkaCluster;
+import io.strand.operator.testing.Crds;
 import io.strand.operator.api.KafkaClusterList;
 import io.strand.operator.api.KafkaClusterSpec;
 import io.strand.operator.api.Storage;
 import io.strand.operator.model.ClusterResources;
 import io.strand.operator.status.Conditions;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -54,16 +51,7 @@ class KafkaClusterReconcilerIT {
     @BeforeAll
     static void installCrdsAndStartTheOperator(KubernetesClient kubernetes) throws IOException {
         client = kubernetes;
-        try (Stream<Path> files = Files.list(crdsDirectory())) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yml")).toList()) {
-                CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(file.toFile()).item();
-                client.resource(crd).forceConflicts().serverSideApply();
-                client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-                                .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-                                WAIT.toSeconds(), TimeUnit.SECONDS);
-            }
-        }
+        Crds.install(client);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         operator.register(new KafkaClusterReconciler(), o -> o.settingNamespace(NAMESPACE));
@@ -262,10 +250,5 @@ class KafkaClusterReconcilerIT {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
-    }
-
-    private static Path crdsDirectory() {
-        String configured = System.getProperty("strand.crds.dir");
-        return configured != null ? Path.of(configured) : Path.of("..", "crds");
     }
 }
