@@ -46,9 +46,7 @@ class PodMonitorIT {
         Crds.install(client);
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().resource(podMonitorCrd()).serverSideApply();
         client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).waitUntilCondition(
-                c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                        .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
-                WAIT.toSeconds(), TimeUnit.SECONDS);
+                Crds::established, WAIT.toSeconds(), TimeUnit.SECONDS);
         // JOSDK remembers CRD checks JVM-wide (for a while); an earlier test's operator may have seen none
         CRDPresentActivationCondition.clearState();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();

@@ -22,15 +22,20 @@ public final class Crds {
         return Path.of(System.getProperty("strand.crds.dir", "../crds"));
     }
 
+    // the API server fills in status before its conditions: a CRD seen in between has a status with no conditions
+    public static boolean established(CustomResourceDefinition crd) {
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
     public static void install(KubernetesClient client) {
         try (Stream<Path> files = Files.list(directory())) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
                 CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(file.toFile()).item();
                 client.resource(crd).forceConflicts().serverSideApply();
                 client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                        .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-                                        .anyMatch(k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
-                                ESTABLISHED.toSeconds(), TimeUnit.SECONDS);
+                        .waitUntilCondition(Crds::established, ESTABLISHED.toSeconds(), TimeUnit.SECONDS);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the CRDs in " + directory(), e);

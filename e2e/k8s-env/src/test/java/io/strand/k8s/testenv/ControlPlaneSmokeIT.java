@@ -59,7 +59,8 @@ class ControlPlaneSmokeIT {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().resource(widgetCrd()).serverSideApply();
         client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).waitUntilCondition(
-                c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+                // status comes before its conditions
+                c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
                         .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
                 WAIT.toSeconds(), TimeUnit.SECONDS);
     }
