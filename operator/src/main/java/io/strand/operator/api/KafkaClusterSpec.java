@@ -23,7 +23,7 @@ public class KafkaClusterSpec {
      */
     public static final List<String> RESERVED_CONFIG_KEYS = List.of("node.id", "listeners", "advertised.listeners",
             "controller.quorum.voters", "controller.listener.host", "controller.listener.port", "controller.advertised.host",
-            "broker.rack", "log.dirs", "metrics.port");
+            "broker.rack", "log.dirs", "metrics.port", "relay.listener", "relay.advertised.listener");
 
     @SpecReplicas
     @PrinterColumn(name = "Replicas")
@@ -44,20 +44,28 @@ public class KafkaClusterSpec {
     private Storage storage;
 
     @JsonPropertyDescription("Broker configuration overrides (docs/configuration.md); keys the operator owns are refused.")
+    // bounds the cost the API server estimates for the rule below (there are fewer broker keys than this)
+    @Size(max = 256)
     @ValidationRule(value = "!self.exists(k, k in ['node.id', 'listeners', 'advertised.listeners', 'controller.quorum.voters',"
             + " 'controller.listener.host', 'controller.listener.port', 'controller.advertised.host', 'broker.rack',"
-            + " 'log.dirs', 'metrics.port'])",
+            + " 'log.dirs', 'metrics.port', 'relay.listener', 'relay.advertised.listener'])",
             message = "config must not set node.id, listeners, advertised.listeners, controller.quorum.voters,"
                     + " controller.listener.host, controller.listener.port, controller.advertised.host, broker.rack,"
-                    + " log.dirs or metrics.port: the operator sets them")
+                    + " log.dirs, metrics.port, relay.listener or relay.advertised.listener: the operator sets them"
+                    + " (a tunnel listener in spec.listeners sets the relay ones)")
     private Map<String, String> config;
 
     @JsonPropertyDescription("Spread replicas over the values of a node label; unset: no rack awareness.")
     private Rack rack;
 
-    // The broker serves one PLAINTEXT listener today; a list keeps the API open for TLS and external listeners.
-    @Size(min = 1, max = 1)
-    @JsonPropertyDescription("Client listeners; the broker serves exactly one today. Default: plain on 9092.")
+    // PLAINTEXT only today; a list keeps the API open for TLS and external listeners.
+    @Size(min = 1, max = 2)
+    @ValidationRule(value = "self.filter(l, l.type == 'internal').size() == 1", message = "exactly one listener must be of type internal")
+    @ValidationRule(value = "self.filter(l, l.type == 'tunnel').size() <= 1", message = "at most one listener may be of type tunnel")
+    @ValidationRule(value = "self.all(a, self.filter(b, b.name == a.name).size() == 1)", message = "listener names must be unique")
+    @ValidationRule(value = "self.all(a, self.filter(b, b.port == a.port).size() == 1)", message = "listener ports must be unique")
+    @JsonPropertyDescription("Client listeners: one internal, and optionally one tunnel for access through a single"
+            + " forwarded port. Default: internal on 9092.")
     private List<Listener> listeners;
 
     private Metrics metrics;

@@ -46,6 +46,8 @@ import org.jboss.logging.Logger;
         @Dependent(name = "broker-config", type = BrokerConfigDependent.class),
         @Dependent(name = "headless-service", type = HeadlessServiceDependent.class),
         @Dependent(name = "bootstrap-service", type = BootstrapServiceDependent.class),
+        @Dependent(name = "tunnel-service", type = TunnelServiceDependent.class,
+                reconcilePrecondition = TunnelServiceDependent.TunnelListenerPresent.class),
         @Dependent(name = "brokers", type = StatefulSetDependent.class,
                 dependsOn = {"service-account", "broker-config", "headless-service"}),
         @Dependent(name = "disruption-budget", type = PodDisruptionBudgetDependent.class),

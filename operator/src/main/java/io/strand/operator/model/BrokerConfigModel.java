@@ -54,6 +54,11 @@ public final class BrokerConfigModel {
         config.put(QUORUM_VOTERS_KEY, Voters.quorumVoters(name, ClusterResources.namespace(cluster), voters));
         config.put("log.dirs", ClusterResources.LOG_DIRS);
         config.put("metrics.port", String.valueOf(SpecDefaults.metricsEnabled(cluster) ? ClusterResources.METRICS_PORT : 0));
+        Listeners.tunnel(cluster).ifPresent(tunnel -> {
+            // every broker advertises the same address: whichever broker the tunnel lands on relays for the others
+            config.put("relay.listener", "PLAINTEXT://0.0.0.0:" + tunnel.port());
+            config.put("relay.advertised.listener", tunnel.advertisedListener());
+        });
         return config;
     }
 

@@ -19,6 +19,7 @@ public final class ClusterResources {
     public static final String KAFKA_PORT_NAME = "kafka";
     public static final String CONTROLLER_PORT_NAME = "controller";
     public static final String METRICS_PORT_NAME = "metrics";
+    public static final String TUNNEL_PORT_NAME = "tunnel";
 
     public static final String BROKER_CONTAINER = "broker";
     public static final String DATA_VOLUME = "data";
@@ -56,6 +57,11 @@ public final class ClusterResources {
 
     public static String bootstrapServiceName(String cluster) {
         return cluster + "-bootstrap";
+    }
+
+    /** The Service to port-forward to for single-port access, when the cluster has a tunnel listener. */
+    public static String tunnelServiceName(String cluster) {
+        return cluster + "-tunnel";
     }
 
     public static String configMapName(String cluster) {

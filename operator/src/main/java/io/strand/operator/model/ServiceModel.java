@@ -6,8 +6,12 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.strand.operator.api.KafkaCluster;
+import java.util.Optional;
 
-/** The two Services of a cluster: per-broker DNS names, and one address for clients to bootstrap from. */
+/**
+ * The Services of a cluster: per-broker DNS names, one address for clients to bootstrap from, and with a tunnel listener
+ * one port to forward for the whole cluster.
+ */
 public final class ServiceModel {
 
     private ServiceModel() {
@@ -50,6 +54,32 @@ public final class ServiceModel {
                     .withPorts(kafkaPort(cluster))
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * Single-port access: {@code kubectl port-forward svc/<cluster>-tunnel 9092} reaches one ready broker's relay
+     * listener, which presents the whole cluster at the advertised address (localhost:9092 by default). The Service's
+     * port is the advertised one, so the forwarded local port and the advertised port are the same number.
+     */
+    public static Optional<Service> tunnel(KafkaCluster cluster) {
+        String name = ClusterResources.name(cluster);
+        return Listeners.tunnel(cluster).map(tunnel -> new ServiceBuilder()
+                .withNewMetadata()
+                    .withName(ClusterResources.tunnelServiceName(name))
+                    .withNamespace(ClusterResources.namespace(cluster))
+                    .withLabels(ClusterResources.labels(name))
+                .endMetadata()
+                .withNewSpec()
+                    .withType("ClusterIP")
+                    .withSelector(ClusterResources.selectorLabels(name))
+                    .withPorts(new ServicePortBuilder()
+                            .withName(ClusterResources.TUNNEL_PORT_NAME)
+                            .withProtocol("TCP")
+                            .withPort(tunnel.advertisedPort())
+                            .withTargetPort(new IntOrString(ClusterResources.TUNNEL_PORT_NAME))
+                            .build())
+                .endSpec()
+                .build());
     }
 
     private static ServicePort kafkaPort(KafkaCluster cluster) {

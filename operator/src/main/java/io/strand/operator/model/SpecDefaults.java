@@ -2,8 +2,6 @@ package io.strand.operator.model;
 
 import io.strand.operator.api.KafkaCluster;
 import io.strand.operator.api.KafkaClusterSpec;
-import io.strand.operator.api.Listener;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,11 +27,7 @@ final class SpecDefaults {
     }
 
     static int kafkaPort(KafkaCluster cluster) {
-        List<Listener> listeners = spec(cluster).getListeners();
-        if (listeners == null || listeners.isEmpty() || listeners.get(0).getPort() == null) {
-            return Listener.DEFAULT_PORT;
-        }
-        return listeners.get(0).getPort();
+        return Listeners.internalPort(cluster);
     }
 
     static boolean metricsEnabled(KafkaCluster cluster) {

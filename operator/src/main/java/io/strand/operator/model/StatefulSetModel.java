@@ -106,6 +106,7 @@ public final class StatefulSetModel {
         if (SpecDefaults.metricsEnabled(cluster)) {
             ports.add(containerPort(ClusterResources.METRICS_PORT_NAME, ClusterResources.METRICS_PORT));
         }
+        Listeners.tunnel(cluster).ifPresent(tunnel -> ports.add(containerPort(ClusterResources.TUNNEL_PORT_NAME, tunnel.port())));
         return new ContainerBuilder()
                 .withName(ClusterResources.BROKER_CONTAINER)
                 .withImage(SpecDefaults.image(cluster, settings))

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.strand.operator.api.KafkaCluster;
 import io.strand.operator.api.KafkaClusterStatus;
-import io.strand.operator.api.Listener;
+import io.strand.operator.model.Listeners;
 import io.strand.operator.cluster.lifecycle.Action;
 import io.strand.operator.cluster.lifecycle.Plan;
 import io.strand.operator.model.ClusterResources;
@@ -110,16 +110,10 @@ public final class ClusterStatusModel {
         status.setReplicas(current);
         status.setReadyReplicas(ready);
         status.setLabelSelector(ClusterResources.labelSelector(name));
-        status.setBootstrapAddress(ClusterResources.bootstrapAddress(name, ClusterResources.namespace(cluster), kafkaPort(cluster)));
+        status.setBootstrapAddress(ClusterResources.bootstrapAddress(name, ClusterResources.namespace(cluster), Listeners.internalPort(cluster)));
         status.setClusterId(plan.clusterId() != null ? plan.clusterId() : previous.getClusterId());
         status.setDrain(plan.drain());
         status.setVoters(List.copyOf(voters));
         return status;
-    }
-
-    private static int kafkaPort(KafkaCluster cluster) {
-        List<Listener> listeners = cluster.getSpec().getListeners();
-        return listeners == null || listeners.isEmpty() || listeners.get(0).getPort() == null
-                ? Listener.DEFAULT_PORT : listeners.get(0).getPort();
     }
 }

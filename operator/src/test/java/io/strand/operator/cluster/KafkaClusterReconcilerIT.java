@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.javaoperatorsdk.operator.Operator;
 import io.strand.k8s.testenv.KubernetesControlPlane;
 import io.strand.operator.api.KafkaCluster;
+import io.strand.operator.api.Listener;
 import io.strand.operator.testing.Crds;
 import io.strand.operator.api.KafkaClusterList;
 import io.strand.operator.api.KafkaClusterSpec;
@@ -132,6 +134,35 @@ class KafkaClusterReconcilerIT {
     }
 
     @Test
+    void aTunnelListenerAddsItsServiceAndRemovingItDeletesTheService() {
+        KafkaCluster withTunnel = cluster("tunneled", 1);
+        withTunnel.getSpec().setListeners(List.of(new Listener("plain", 9092), Listener.tunnel("tunnel", 9094)));
+        KafkaCluster created = clusters().resource(withTunnel).create();
+
+        Service tunnel = waitFor("the tunnel Service",
+                () -> client.services().inNamespace(NAMESPACE).withName("tunneled-tunnel").get(), s -> true);
+        assertThat(tunnel.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> isControlledBy(owner, created));
+        assertThat(tunnel.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(9092);
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("tunnel");
+        });
+        waitFor("the relay listener in the broker config",
+                () -> client.configMaps().inNamespace(NAMESPACE).withName("tunneled-config").get(),
+                c -> c.getData().get("server.properties").contains("relay.advertised.listener=PLAINTEXT://localhost:9092"));
+
+        clusters().withName("tunneled").edit(c -> {
+            c.getSpec().setListeners(List.of(new Listener("plain", 9092)));
+            return c;
+        });
+        waitFor("the tunnel Service to be deleted",
+                () -> client.services().inNamespace(NAMESPACE).withName("tunneled-tunnel").get() == null ? "gone" : null, s -> true);
+        waitFor("the relay listener to leave the broker config",
+                () -> client.configMaps().inNamespace(NAMESPACE).withName("tunneled-config").get(),
+                c -> !c.getData().get("server.properties").contains("relay."));
+        assertThat(client.services().inNamespace(NAMESPACE).withName("tunneled-bootstrap").get()).isNotNull();
+    }
+
+    @Test
     void theApiServerRefusesWhatTheOperatorCouldNotHonour() {
         KafkaCluster reserved = cluster("reserved", 3);
         reserved.getSpec().setConfig(Map.of("node.id", "7"));
@@ -142,6 +173,23 @@ class KafkaClusterReconcilerIT {
         noStorage.getSpec().setStorage(null);
         assertThatThrownBy(() -> clusters().resource(noStorage).create())
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage");
+
+        KafkaCluster twoTunnels = cluster("tunnels", 1);
+        twoTunnels.getSpec().setListeners(List.of(Listener.tunnel("one", 9094), Listener.tunnel("two", 9095)));
+        assertThatThrownBy(() -> clusters().resource(twoTunnels).create())
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("exactly one listener must be of type internal");
+
+        KafkaCluster samePort = cluster("sameport", 1);
+        samePort.getSpec().setListeners(List.of(new Listener("plain", 9092), Listener.tunnel("tunnel", 9092)));
+        assertThatThrownBy(() -> clusters().resource(samePort).create())
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("listener ports must be unique");
+
+        KafkaCluster advertisedInternal = cluster("advertised", 1);
+        Listener internal = new Listener("plain", 9092);
+        internal.setAdvertisedHost("somewhere");
+        advertisedInternal.getSpec().setListeners(List.of(internal));
+        assertThatThrownBy(() -> clusters().resource(advertisedInternal).create())
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("apply to tunnel listeners only");
 
         assertThatThrownBy(() -> clusters().resource(cluster("a".repeat(41), 1)).create())
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("at most 40 characters");

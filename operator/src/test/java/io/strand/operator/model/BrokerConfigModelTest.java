@@ -65,6 +65,28 @@ class BrokerConfigModelTest {
     }
 
     @Test
+    void aTunnelListenerTurnsOnTheRelayListenerAdvertisingTheClientsEndOfTheTunnel() {
+        KafkaCluster cluster = TestClusters.cluster(3);
+        assertThat(load(BrokerConfigModel.configMap(cluster, List.of(0, 1, 2))))
+                .doesNotContainKeys("relay.listener", "relay.advertised.listener");
+
+        Listener tunnel = Listener.tunnel("tunnel", 9094);
+        tunnel.setAdvertisedHost("kafka.example");
+        tunnel.setAdvertisedPort(29092);
+        cluster.getSpec().setListeners(List.of(new Listener("plain", 9092), tunnel));
+        cluster.getSpec().setConfig(Map.of("relay.listener", "PLAINTEXT://0.0.0.0:1"));
+        assertThat(load(BrokerConfigModel.configMap(cluster, List.of(0, 1, 2))))
+                .containsEntry("listeners", "PLAINTEXT://0.0.0.0:9092")
+                .containsEntry("relay.listener", "PLAINTEXT://0.0.0.0:9094")
+                .containsEntry("relay.advertised.listener", "PLAINTEXT://kafka.example:29092");
+
+        cluster.getSpec().setListeners(List.of(new Listener("plain", 9092), Listener.tunnel("tunnel", 9094)));
+        assertThat(load(BrokerConfigModel.configMap(cluster, List.of(0, 1, 2))))
+                .as("defaults: what `kubectl port-forward svc/<cluster>-tunnel 9092` gives the client")
+                .containsEntry("relay.advertised.listener", "PLAINTEXT://localhost:9092");
+    }
+
+    @Test
     void renderingIsDeterministicAndSurvivesAwkwardValues() {
         Map<String, String> awkward = new TreeMap<>(Map.of(
                 "a key with spaces", " leading space",

@@ -61,4 +61,41 @@ class ServiceModelTest {
         assertThat(ServiceModel.headless(cluster).getSpec().getPorts()).extracting(ServicePort::getPort).containsExactly(19092, 9093);
         assertThat(ServiceModel.bootstrap(cluster).getSpec().getPorts()).extracting(ServicePort::getPort).containsExactly(19092);
     }
+
+    @Test
+    void aTunnelListenerGetsItsOwnServiceOnTheAdvertisedPortTargetingTheRelayPort() {
+        KafkaCluster cluster = TestClusters.cluster(3);
+        assertThat(ServiceModel.tunnel(cluster)).as("no tunnel listener, no Service").isEmpty();
+
+        cluster.getSpec().setListeners(List.of(new Listener("plain", 9092), Listener.tunnel("tunnel", 9094)));
+        Service service = ServiceModel.tunnel(cluster).orElseThrow();
+        assertThat(service.getMetadata().getName()).isEqualTo("events-tunnel");
+        assertThat(service.getMetadata().getLabels()).isEqualTo(ClusterResources.labels("events"));
+        assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(service.getSpec().getPorts())
+                .extracting(ServicePort::getName, ServicePort::getPort, p -> p.getTargetPort().getStrVal())
+                .as("port-forward svc/events-tunnel 9092 lands on the relay listener, which advertises localhost:9092")
+                .containsExactly(tuple("tunnel", 9092, "tunnel"));
+
+        StatefulSet sts = StatefulSetModel.statefulSet(cluster, List.of(0, 1, 2), OperatorSettings.defaults(), "hash");
+        assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .anySatisfy(cp -> {
+                    assertThat(cp.getName()).isEqualTo("tunnel");
+                    assertThat(cp.getContainerPort()).isEqualTo(9094);
+                });
+        assertThat(ServiceModel.bootstrap(cluster).getSpec().getPorts()).extracting(ServicePort::getPort)
+                .as("the internal listener is unchanged").containsExactly(9092);
+    }
+
+    @Test
+    void theTunnelServiceFollowsTheAdvertisedPort() {
+        KafkaCluster cluster = TestClusters.cluster(1);
+        Listener tunnel = Listener.tunnel("tunnel", 9094);
+        tunnel.setAdvertisedPort(19092);
+        cluster.getSpec().setListeners(List.of(tunnel, new Listener("plain", 9192)));
+        assertThat(ServiceModel.tunnel(cluster).orElseThrow().getSpec().getPorts()).extracting(ServicePort::getPort).containsExactly(19092);
+        assertThat(ServiceModel.bootstrap(cluster).getSpec().getPorts()).extracting(ServicePort::getPort)
+                .as("the internal listener need not come first").containsExactly(9192);
+    }
 }
