@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import jakarta.inject.Inject;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -74,6 +75,7 @@ public class KafkaClusterReconciler implements Reconciler<KafkaCluster> {
         this(Clock.systemUTC(), new BootstrapAdminFactory());
     }
 
+    @Inject
     public KafkaClusterReconciler(KafkaAdminFactory admins) {
         this(Clock.systemUTC(), admins);
     }
