@@ -1,5 +1,6 @@
 package io.strand.operator.cluster;
 
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.strand.broker.it.ClusterProcess;
@@ -25,7 +26,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * pods. A pod that goes away (or is replaced by a pod with another uid) gets its broker SIGTERMed, which is what a
  * kubelet does to a terminating pod; a pod without a running broker gets one, the broker of a new ordinal joining as a
  * non-voter. Each stop is logged with whether every partition was fully in sync just before it, which is what a roll
- * must have waited for.
+ * must have waited for. A broker starts only once its pod is scheduled with its data claim bound, and starts with an
+ * empty data directory when that claim is another one than last time (the volume was lost and replaced).
  */
 final class BrokerShim implements AutoCloseable {
 
@@ -38,6 +40,7 @@ final class BrokerShim implements AutoCloseable {
     private final String cluster;
     private final ClusterProcess brokers;
     private final Map<Integer, String> podUids = new HashMap<>();
+    private final Map<Integer, String> claimUids = new HashMap<>();
     private final List<Event> events = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -105,6 +108,14 @@ final class BrokerShim implements AutoCloseable {
             if (brokers.brokersAlive().contains(id)) {
                 continue;
             }
+            Optional<String> claim = boundClaim(pod.getValue(), id);
+            if (claim.isEmpty()) {
+                continue;
+            }
+            if (brokers.has(id) && claimUids.containsKey(id) && !claimUids.get(id).equals(claim.get())) {
+                record(new Event("wipe", id, false));
+                brokers.wipe(id);
+            }
             record(new Event("start", id, false));
             if (brokers.has(id)) {
                 brokers.restart(id);
@@ -112,7 +123,22 @@ final class BrokerShim implements AutoCloseable {
                 brokers.addBroker(id);
             }
             podUids.put(id, pod.getValue().getMetadata().getUid());
+            claimUids.put(id, claim.get());
         }
+    }
+
+    /** The uid of the pod's data claim once the pod is scheduled and the claim bound; empty before. */
+    private Optional<String> boundClaim(Pod pod, int id) {
+        if (pod.getSpec().getNodeName() == null) {
+            return Optional.empty();
+        }
+        String name = ClusterResources.DATA_VOLUME + "-" + ClusterResources.podName(cluster, id);
+        PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+        if (claim == null || claim.getMetadata().getDeletionTimestamp() != null || claim.getStatus() == null
+                || !"Bound".equals(claim.getStatus().getPhase())) {
+            return Optional.empty();
+        }
+        return Optional.of(claim.getMetadata().getUid());
     }
 
     /**

@@ -250,7 +250,80 @@ class KafkaClusterLifecycleIT {
         shim.check();
     }
 
+    @Test
+    @Order(7)
+    void aBrokerWhoseVolumeWasLostComesBackEmptyAndIsReReplicatedWithoutLosingAcknowledgedRecords() throws Exception {
+        waitFor("every partition in sync", KafkaClusterLifecycleIT::allPartitions,
+                partitions -> partitions.stream().allMatch(p -> p.isr().containsAll(p.replicas())));
+        Set<String> acknowledged = produce("events", "before-loss-", 300);
+        int victim = 2;
+        assertThat(replicasOn(Set.of(victim))).as("broker %d holds replicas to lose", victim).isPositive();
+        int before = shim.events().size();
+
+        // the volume goes: its claim is deleted (held by the kubernetes.io/pvc-protection finalizer until the pod is
+        // gone) and the pod with it; the StatefulSet gives the new pod a new, empty claim
+        String claim = ClusterResources.DATA_VOLUME + "-" + ClusterResources.podName(NAME, victim);
+        String oldClaimUid = client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(claim).get().getMetadata().getUid();
+        client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(claim).delete();
+        client.pods().inNamespace(NAMESPACE).withName(ClusterResources.podName(NAME, victim)).delete();
+
+        waitFor("broker " + victim + " restarted on a new claim and back in every ISR", KafkaClusterLifecycleIT::allPartitions,
+                partitions -> shim.events().subList(before, shim.events().size()).contains(new BrokerShim.Event("wipe", victim, false))
+                        && brokers.brokersAlive().contains(victim)
+                        && partitions.stream().allMatch(p -> p.isr().containsAll(p.replicas())));
+        assertThat(client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(claim).get().getMetadata().getUid()).isNotEqualTo(oldClaimUid);
+        assertThat(replicasOn(Set.of(victim))).as("the empty broker keeps its replicas and refills them").isPositive();
+        waitFor("Ready with 3 brokers", () -> clusters().withName(NAME).get(), k -> ready(k, 3) && warning(k).isEmpty());
+
+        assertThat(consumeAll("events")).as("every acknowledged record survives the lost volume").containsAll(acknowledged);
+        shim.check();
+    }
+
     // ---- helpers
+
+    /** Sends {@code count} records with acks=all and returns the values the brokers acknowledged. */
+    private static Set<String> produce(String topic, String prefix, int count) throws Exception {
+        Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
+                "bootstrap.servers", brokers.liveBootstrap(), "acks", "all", "delivery.timeout.ms", 60_000, "request.timeout.ms", 15_000,
+                "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
+                "value.serializer", org.apache.kafka.common.serialization.StringSerializer.class))) {
+            for (int i = 0; i < count; i++) {
+                String value = prefix + i;
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "k" + i, value), (metadata, error) -> {
+                    if (error == null) {
+                        acknowledged.add(value);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        assertThat(acknowledged).as("acknowledged before the loss").hasSize(count);
+        return acknowledged;
+    }
+
+    /** Every value in the topic, read from the beginning of each partition to its end offset. */
+    private static List<String> consumeAll(String topic) throws Exception {
+        List<String> values = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
+                "bootstrap.servers", brokers.liveBootstrap(), "enable.auto.commit", false,
+                "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
+                "value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class))) {
+            var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p, Duration.ofSeconds(10)) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end offsets " + end + " within " + WAIT);
+                }
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
+            }
+        }
+        return values;
+    }
 
     private static boolean ready(KafkaCluster c, int brokers) {
         return c.getStatus() != null && Conditions.isTrue(c.getStatus().getConditions(), Conditions.READY)
