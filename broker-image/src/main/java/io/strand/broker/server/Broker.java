@@ -141,7 +141,7 @@ public final class Broker implements AutoCloseable {
                 brokerMetrics.retainTopics(metadata.image().topics()::containsKey);
                 replicaMetrics.refresh();
                 lagMetrics.refresh();
-            });
+            }, lifecycle::active);
         }
         Broker broker = new Broker(lockChannel, metadata, controller, lifecycle, logs, groups, fetchers, scheduler, server, relay, metricsEndpoint,
                 config.controlledShutdownTimeoutMs());

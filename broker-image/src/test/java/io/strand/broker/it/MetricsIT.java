@@ -66,6 +66,8 @@ class MetricsIT {
             return active.values().stream().filter(v -> v == 1.0).count() == 1 && Double.valueOf(1.0).equals(active.get(controller))
                     && active.values().stream().allMatch(v -> v == 0.0 || v == 1.0);
         });
+        // readiness: every registered, unfenced broker answers 200 on /ready (the operator's readiness probe)
+        await(WAIT, "every broker ready on /ready", () -> brokers.keySet().stream().allMatch(id -> readyStatus(id) == 200));
         int victim = brokers.keySet().stream().filter(id -> id != controller).findFirst().orElseThrow();
         admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 3), new NewTopic("solo", Map.of(0, List.of(victim)))))
                 .all().get(20, TimeUnit.SECONDS);
@@ -185,6 +187,19 @@ class MetricsIT {
 
     private String bootstrap() {
         return brokers.values().stream().map(BrokerProcess::bootstrap).collect(Collectors.joining(","));
+    }
+
+    private int readyStatus(int id) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPorts.get(id) + "/ready"))
+                .timeout(Duration.ofSeconds(10)).build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     private String scrape(int id) {

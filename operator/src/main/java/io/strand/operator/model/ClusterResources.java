@@ -20,6 +20,8 @@ public final class ClusterResources {
     public static final String CONTROLLER_PORT_NAME = "controller";
     public static final String METRICS_PORT_NAME = "metrics";
     public static final String TUNNEL_PORT_NAME = "tunnel";
+    /** The broker's readiness endpoint on its metrics port: 200 once registered and unfenced. */
+    public static final String READY_PATH = "/ready";
 
     public static final String BROKER_CONTAINER = "broker";
     public static final String DATA_VOLUME = "data";

@@ -120,9 +120,7 @@ public final class StatefulSetModel {
                     .withMountPath(ClusterResources.CONFIG_MOUNT_PATH)
                     .withReadOnly(true)
                 .endVolumeMount()
-                // TODO(readiness): probe the broker's own readiness (registered and unfenced) once it exposes one;
-                //  an open port only says the process is listening.
-                .withReadinessProbe(tcpProbe(kafkaPort, 5, 5, 3))
+                .withReadinessProbe(readinessProbe(cluster, kafkaPort))
                 .withLivenessProbe(tcpProbe(kafkaPort, 60, 10, 6))
                 .build();
     }
@@ -235,6 +233,28 @@ public final class StatefulSetModel {
         return new EnvVarBuilder()
                 .withName(name)
                 .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath(fieldPath).endFieldRef().endValueFrom()
+                .build();
+    }
+
+    /**
+     * Ready = registered with the controller and unfenced, from the broker's {@code /ready} on its metrics port: an open
+     * client port only says the process listens, and a broker still catching up on metadata must not receive clients
+     * from the bootstrap Service or count as restarted during a roll. With metrics off there is no HTTP port, so the
+     * client port it is.
+     */
+    static Probe readinessProbe(KafkaCluster cluster, int kafkaPort) {
+        if (!SpecDefaults.metricsEnabled(cluster)) {
+            return tcpProbe(kafkaPort, 5, 5, 3);
+        }
+        return new ProbeBuilder()
+                .withNewHttpGet()
+                    .withPath(ClusterResources.READY_PATH)
+                    .withPort(new IntOrString(ClusterResources.METRICS_PORT_NAME))
+                    .withScheme("HTTP")
+                .endHttpGet()
+                .withInitialDelaySeconds(5)
+                .withPeriodSeconds(5)
+                .withFailureThreshold(3)
                 .build();
     }
 

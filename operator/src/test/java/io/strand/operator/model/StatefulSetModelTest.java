@@ -158,14 +158,19 @@ class StatefulSetModelTest {
         assertThat(broker.getPorts()).extracting(ContainerPort::getName, ContainerPort::getContainerPort).containsExactly(
                 tuple("kafka", 9092), tuple("controller", 9093),
                 tuple("metrics", 9404));
-        assertThat(broker.getReadinessProbe().getTcpSocket().getPort().getIntVal()).isEqualTo(9092);
+        assertThat(broker.getReadinessProbe().getHttpGet().getPath()).as("registered and unfenced, not just listening").isEqualTo("/ready");
+        assertThat(broker.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
+        assertThat(broker.getLivenessProbe().getTcpSocket().getPort().getIntVal()).isEqualTo(9092);
         assertThat(broker.getLivenessProbe().getInitialDelaySeconds()).isGreaterThan(broker.getReadinessProbe().getInitialDelaySeconds());
 
         KafkaCluster noMetrics = TestClusters.cluster(3);
         Metrics metrics = new Metrics();
         metrics.setEnabled(false);
         noMetrics.getSpec().setMetrics(metrics);
-        assertThat(broker(statefulSet(noMetrics)).getPorts()).extracting(ContainerPort::getName).doesNotContain("metrics");
+        Container withoutMetrics = broker(statefulSet(noMetrics));
+        assertThat(withoutMetrics.getPorts()).extracting(ContainerPort::getName).doesNotContain("metrics");
+        assertThat(withoutMetrics.getReadinessProbe().getHttpGet()).as("no HTTP port without metrics").isNull();
+        assertThat(withoutMetrics.getReadinessProbe().getTcpSocket().getPort().getIntVal()).isEqualTo(9092);
     }
 
     @Test
