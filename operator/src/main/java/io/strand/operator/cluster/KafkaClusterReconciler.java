@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import jakarta.inject.Inject;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -26,6 +27,8 @@ import io.strand.operator.kafka.KafkaAdminFactory;
 import io.strand.operator.model.ClusterResources;
 import io.strand.operator.model.Voters;
 import io.strand.operator.status.ClusterStatusModel;
+import io.strand.operator.status.Conditions;
+import io.strand.operator.status.ReconcileFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,14 +99,32 @@ public class KafkaClusterReconciler implements Reconciler<KafkaCluster> {
         if (Objects.equals(status, cluster.getStatus())) {
             return UpdateControl.<KafkaCluster>noUpdate().rescheduleAfter(resync);
         }
-        // a fresh object with only identity and status: never send back (or mutate) the cached resource
+        return UpdateControl.patchStatus(statusPatch(cluster, status)).rescheduleAfter(resync);
+    }
+
+    /**
+     * A failed pass (an object the API server refused, an unreachable API server): the reason goes into the status
+     * conditions, where users look, between JOSDK's retries.
+     */
+    @Override
+    public ErrorStatusUpdateControl<KafkaCluster> updateErrorStatus(KafkaCluster cluster, Context<KafkaCluster> context, Exception e) {
+        KafkaClusterStatus status = ReconcileFailure.status(cluster, e, clock.instant());
+        LOG.warnf("KafkaCluster %s/%s: reconcile failed (%s): %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                Conditions.find(status.getConditions(), Conditions.READY).map(c -> c.getReason()).orElse("?"),
+                Conditions.find(status.getConditions(), Conditions.READY).map(c -> c.getMessage()).orElse(""));
+        return Objects.equals(status, cluster.getStatus()) ? ErrorStatusUpdateControl.noStatusUpdate()
+                : ErrorStatusUpdateControl.patchStatus(statusPatch(cluster, status));
+    }
+
+    /** A fresh object with only identity and status: never send back (or mutate) the cached resource. */
+    private static KafkaCluster statusPatch(KafkaCluster cluster, KafkaClusterStatus status) {
         KafkaCluster patch = new KafkaCluster();
         patch.setMetadata(new ObjectMetaBuilder()
                 .withName(cluster.getMetadata().getName())
                 .withNamespace(cluster.getMetadata().getNamespace())
                 .build());
         patch.setStatus(status);
-        return UpdateControl.patchStatus(patch).rescheduleAfter(resync);
+        return patch;
     }
 
     private Plan runLifecycle(KafkaCluster cluster, Context<KafkaCluster> context, List<Integer> voters, Optional<StatefulSet> sts) {

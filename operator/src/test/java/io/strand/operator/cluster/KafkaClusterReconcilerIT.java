@@ -163,6 +163,30 @@ class KafkaClusterReconcilerIT {
     }
 
     @Test
+    void aSpecTheApiServerRefusesForAnOwnedObjectIsReportedInTheStatusUntilFixed() {
+        KafkaCluster invalid = cluster("limits", 1);
+        invalid.getSpec().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("2Gi"))
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).build());
+        clusters().resource(invalid).create();
+
+        KafkaCluster reported = waitFor("the refused StatefulSet reported in the status", () -> clusters().withName("limits").get(),
+                c -> c.getStatus() != null && Conditions.find(c.getStatus().getConditions(), Conditions.READY)
+                        .filter(r -> "InvalidSpec".equals(r.getReason())).isPresent());
+        assertThat(Conditions.find(reported.getStatus().getConditions(), Conditions.READY).orElseThrow().getMessage())
+                .contains("must be less than or equal to memory limit");
+        assertThat(Conditions.isTrue(reported.getStatus().getConditions(), Conditions.WARNING)).isTrue();
+        assertThat(reported.getStatus().getObservedGeneration()).isEqualTo(reported.getMetadata().getGeneration());
+
+        clusters().withName("limits").edit(c -> {
+            c.getSpec().getResources().getLimits().put("memory", new io.fabric8.kubernetes.api.model.Quantity("2Gi"));
+            return c;
+        });
+        KafkaCluster fixed = waitUntilReady("limits", 1);
+        assertThat(Conditions.isTrue(fixed.getStatus().getConditions(), Conditions.WARNING)).isFalse();
+    }
+
+    @Test
     void theApiServerRefusesWhatTheOperatorCouldNotHonour() {
         KafkaCluster reserved = cluster("reserved", 3);
         reserved.getSpec().setConfig(Map.of("node.id", "7"));
