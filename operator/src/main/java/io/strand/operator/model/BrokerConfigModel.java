@@ -49,6 +49,13 @@ public final class BrokerConfigModel {
         String name = ClusterResources.name(cluster);
         SortedMap<String, String> config = new TreeMap<>(SpecDefaults.userConfig(cluster));
         KafkaClusterSpec.RESERVED_CONFIG_KEYS.forEach(config::remove);
+        // durable by default, as a user of a replicated cluster expects (the broker's own defaults suit one broker):
+        // three replicas, or as many as there are brokers, and acks=all needing two of three. Derived from
+        // min(replicas, 3), so scaling beyond three brokers does not change the configuration (and roll the brokers).
+        int replicationFactor = Math.min(3, SpecDefaults.replicas(cluster));
+        config.putIfAbsent("default.replication.factor", String.valueOf(replicationFactor));
+        config.putIfAbsent("offsets.topic.replication.factor", String.valueOf(replicationFactor));
+        config.putIfAbsent("min.insync.replicas", String.valueOf(replicationFactor >= 3 ? 2 : 1));
         config.put("listeners", "PLAINTEXT://0.0.0.0:" + SpecDefaults.kafkaPort(cluster));
         config.put("controller.listener.host", "0.0.0.0");
         config.put(QUORUM_VOTERS_KEY, Voters.quorumVoters(name, ClusterResources.namespace(cluster), voters));

@@ -24,6 +24,8 @@ public final class ClusterResources {
     public static final String READY_PATH = "/ready";
 
     public static final String BROKER_CONTAINER = "broker";
+    /** The broker image's user (broker-image/Dockerfile); also the pods' fsGroup, so their volumes are writable. */
+    public static final long BROKER_UID = 1001L;
     public static final String DATA_VOLUME = "data";
     public static final String CONFIG_VOLUME = "config";
     public static final String DATA_MOUNT_PATH = "/var/lib/strand";

@@ -81,6 +81,14 @@ public final class StatefulSetModel {
                         .endMetadata()
                         .withNewSpec()
                             .withServiceAccountName(ClusterResources.serviceAccountName(name))
+                            // the image runs as uid 1001; fsGroup makes volumes that provisioners create root-owned
+                            // writable to it (the data directory would otherwise fail with AccessDenied)
+                            .withNewSecurityContext()
+                                .withRunAsNonRoot(true)
+                                .withRunAsUser(ClusterResources.BROKER_UID)
+                                .withFsGroup(ClusterResources.BROKER_UID)
+                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                            .endSecurityContext()
                             // room for controlled.shutdown.timeout.ms (30 s) to move leaderships away before SIGKILL
                             .withTerminationGracePeriodSeconds(60L)
                             .withAffinity(template == null ? null : template.getAffinity())
@@ -114,6 +122,11 @@ public final class StatefulSetModel {
                 .withPorts(ports)
                 .withEnv(env(cluster, kafkaPort))
                 .withResources(SpecDefaults.spec(cluster).getResources())
+                // what the Pod Security "restricted" level asks of a container
+                .withNewSecurityContext()
+                    .withAllowPrivilegeEscalation(false)
+                    .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
                 .addNewVolumeMount().withName(ClusterResources.DATA_VOLUME).withMountPath(ClusterResources.DATA_MOUNT_PATH).endVolumeMount()
                 .addNewVolumeMount()
                     .withName(ClusterResources.CONFIG_VOLUME)

@@ -43,6 +43,28 @@ class BrokerConfigModelTest {
     }
 
     @Test
+    void replicationDefaultsAreDurableFollowTheBrokerCountUpToThreeAndYieldToTheUser() {
+        assertThat(load(BrokerConfigModel.configMap(TestClusters.cluster(5), List.of(0, 1, 2))))
+                .containsEntry("default.replication.factor", "3")
+                .containsEntry("offsets.topic.replication.factor", "3")
+                .containsEntry("min.insync.replicas", "2");
+        assertThat(BrokerConfigModel.configHash(BrokerConfigModel.configMap(TestClusters.cluster(5), List.of(0, 1, 2))))
+                .as("scaling from 3 to 5 brokers changes no broker configuration")
+                .isEqualTo(BrokerConfigModel.configHash(BrokerConfigModel.configMap(TestClusters.cluster(3), List.of(0, 1, 2))));
+        assertThat(load(BrokerConfigModel.configMap(TestClusters.cluster(1), List.of(0))))
+                .containsEntry("default.replication.factor", "1")
+                .containsEntry("offsets.topic.replication.factor", "1")
+                .containsEntry("min.insync.replicas", "1");
+
+        KafkaCluster custom = TestClusters.cluster(3);
+        custom.getSpec().setConfig(Map.of("min.insync.replicas", "1", "default.replication.factor", "2"));
+        assertThat(load(BrokerConfigModel.configMap(custom, VOTERS)))
+                .containsEntry("min.insync.replicas", "1")
+                .containsEntry("default.replication.factor", "2")
+                .containsEntry("offsets.topic.replication.factor", "3");
+    }
+
+    @Test
     void userOverridesAreKeptButNeverReplaceOperatorKeys() {
         KafkaCluster cluster = TestClusters.cluster(3);
         cluster.getSpec().setConfig(Map.of("num.partitions", "6", "log.dirs", "/tmp/elsewhere", "node.id", "7",

@@ -153,6 +153,19 @@ class StatefulSetModelTest {
     }
 
     @Test
+    void brokersRunAsTheImagesNonRootUserWithWritableVolumesAndTheRestrictedPodSecurityLevel() {
+        StatefulSet sts = statefulSet(TestClusters.cluster(3));
+        var pod = sts.getSpec().getTemplate().getSpec().getSecurityContext();
+        assertThat(pod.getRunAsNonRoot()).isTrue();
+        assertThat(pod.getRunAsUser()).isEqualTo(1001L);
+        assertThat(pod.getFsGroup()).as("volumes provisioned root-owned must be writable by uid 1001").isEqualTo(1001L);
+        assertThat(pod.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        var container = broker(sts).getSecurityContext();
+        assertThat(container.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
+    }
+
+    @Test
     void portsAndProbes() {
         Container broker = broker(statefulSet(TestClusters.cluster(3)));
         assertThat(broker.getPorts()).extracting(ContainerPort::getName, ContainerPort::getContainerPort).containsExactly(
