@@ -41,19 +41,7 @@ public final class ServiceModel {
 
     /** A ClusterIP Service over ready brokers only: clients bootstrap from any of them and then talk to each directly. */
     public static Service bootstrap(KafkaCluster cluster) {
-        String name = ClusterResources.name(cluster);
-        return new ServiceBuilder()
-                .withNewMetadata()
-                    .withName(ClusterResources.bootstrapServiceName(name))
-                    .withNamespace(ClusterResources.namespace(cluster))
-                    .withLabels(ClusterResources.labels(name))
-                .endMetadata()
-                .withNewSpec()
-                    .withType("ClusterIP")
-                    .withSelector(ClusterResources.selectorLabels(name))
-                    .withPorts(kafkaPort(cluster))
-                .endSpec()
-                .build();
+        return clusterIp(cluster, ClusterResources.bootstrapServiceName(ClusterResources.name(cluster)), kafkaPort(cluster));
     }
 
     /**
@@ -62,24 +50,24 @@ public final class ServiceModel {
      * port is the advertised one, so the forwarded local port and the advertised port are the same number.
      */
     public static Optional<Service> tunnel(KafkaCluster cluster) {
+        return Listeners.tunnel(cluster).map(tunnel -> clusterIp(cluster, ClusterResources.tunnelServiceName(ClusterResources.name(cluster)),
+                port(ClusterResources.TUNNEL_PORT_NAME, tunnel.advertisedPort())));
+    }
+
+    private static Service clusterIp(KafkaCluster cluster, String serviceName, ServicePort port) {
         String name = ClusterResources.name(cluster);
-        return Listeners.tunnel(cluster).map(tunnel -> new ServiceBuilder()
+        return new ServiceBuilder()
                 .withNewMetadata()
-                    .withName(ClusterResources.tunnelServiceName(name))
+                    .withName(serviceName)
                     .withNamespace(ClusterResources.namespace(cluster))
                     .withLabels(ClusterResources.labels(name))
                 .endMetadata()
                 .withNewSpec()
                     .withType("ClusterIP")
                     .withSelector(ClusterResources.selectorLabels(name))
-                    .withPorts(new ServicePortBuilder()
-                            .withName(ClusterResources.TUNNEL_PORT_NAME)
-                            .withProtocol("TCP")
-                            .withPort(tunnel.advertisedPort())
-                            .withTargetPort(new IntOrString(ClusterResources.TUNNEL_PORT_NAME))
-                            .build())
+                    .withPorts(port)
                 .endSpec()
-                .build());
+                .build();
     }
 
     private static ServicePort kafkaPort(KafkaCluster cluster) {
