@@ -49,6 +49,11 @@ openssl_quiet x509 -req -in "$PKI/admin.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.k
 openssl_quiet req -newkey rsa:2048 -nodes -subj "/CN=front-proxy-client" -keyout "$PKI/front-proxy.key" -out "$PKI/front-proxy.csr"
 openssl_quiet x509 -req -in "$PKI/front-proxy.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 30 \
   -extfile "$PKI/client.ext" -out "$PKI/front-proxy.crt"
+# KWOK's kubelet endpoint (logs, exec, port-forward through the API server), at the nodes' address 127.0.0.1
+openssl_quiet req -newkey rsa:2048 -nodes -subj "/CN=kwok-kubelet" -keyout "$PKI/kwok.key" -out "$PKI/kwok.csr"
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$PKI/kwok.ext"
+openssl_quiet x509 -req -in "$PKI/kwok.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 30 \
+  -extfile "$PKI/kwok.ext" -out "$PKI/kwok.crt"
 openssl_quiet genrsa -out "$PKI/sa.key" 2048
 openssl_quiet rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
 
@@ -100,6 +105,7 @@ wait_for etcd 30 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
 
 run kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
   --bind-address 127.0.0.1 --secure-port "$API_PORT" --advertise-address 127.0.0.1 --endpoint-reconciler-type none \
+  --kubelet-preferred-address-types InternalIP \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" --client-ca-file "$PKI/ca.crt" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
@@ -125,8 +131,14 @@ kind: KwokConfiguration
 options:
   manageNodesWithAnnotationSelector: kwok.x-k8s.io/node=fake
   serverAddress: 127.0.0.1:$KWOK_PORT
+  # the nodes' kubelet is KWOK's server: kubectl port-forward/logs reach it through the API server, and a PortForward
+  # resource (kwok.x-k8s.io, named like the pod) says where a pod's port really is, e.g. a process on 127.0.0.1
+  nodeIP: 127.0.0.1
+  nodePort: $KWOK_PORT
+  tlsCertFile: $PKI/kwok.crt
+  tlsPrivateKeyFile: $PKI/kwok.key
+  enableCRDs: [PortForward]
   cidr: 10.244.0.1/16
-  nodeIP: 10.0.0.1
   nodeLeaseDurationSeconds: 40
   # kwok applies its defaults only to a configuration it generates itself, so a file must spell them out
   podPlayStageParallelism: 4
@@ -135,10 +147,12 @@ options:
   podsOnNodeSyncParallelism: 1
   enablePodsOnNodeSyncListPager: true
   enablePodsOnNodeSyncStreamWatch: false
-  enableDebuggingHandlers: false
+  enableDebuggingHandlers: true
   enableProfilingHandler: false
 KWOK
   cat "$HERE/kwok/stages.yaml"; } > "$STATE/kwok.yaml"
+kubectl apply -f "$HERE/kwok/portforward-crd.yaml" >/dev/null
+wait_for "the PortForward CRD" 30 kubectl wait --for condition=Established --timeout 5s crd/portforwards.kwok.x-k8s.io
 run kwok "$BIN/kwok" --kubeconfig "$KUBECONFIG_FILE" --config "$STATE/kwok.yaml"
 run strand-provisioner "$BIN/strand-provisioner" --kubeconfig "$KUBECONFIG_FILE" --root "$STATE/volumes"
 

@@ -81,6 +81,62 @@ class ControlPlaneSmokeIT {
         assertThat(zones).as("zones of the Ready nodes (rack awareness needs them)").hasSizeGreaterThanOrEqualTo(3);
     }
 
+    /**
+     * kubectl port-forward as users run it: through the API server to the pod's node, where KWOK's kubelet endpoint
+     * follows the pod's PortForward resource to a real process on 127.0.0.1.
+     */
+    @Test
+    void portForwardToAPodReachesTheProcessItsPortForwardResourceNames() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try (java.net.Socket socket = server.accept()) {
+                    socket.getOutputStream().write("hello through the API server\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    // the test's read fails and says so
+                }
+            }, "port-forward-target");
+            acceptor.setDaemon(true);
+            acceptor.start();
+
+            client.pods().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName("forwarded").withLabels(Map.of("app", "forwarded")).endMetadata()
+                    .withNewSpec().addNewContainer().withName("main").withImage("none")
+                    .addNewPort().withName("talk").withContainerPort(7070).endPort().endContainer().endSpec()
+                    .build()).create();
+            client.services().inNamespace(NAMESPACE).resource(new ServiceBuilder()
+                    .withNewMetadata().withName("forwarded").endMetadata()
+                    .withNewSpec().withSelector(Map.of("app", "forwarded"))
+                    .addNewPort().withPort(70).withNewTargetPort("talk").endPort().endSpec()
+                    .build()).create();
+            client.genericKubernetesResources("kwok.x-k8s.io/v1alpha1", "PortForward").inNamespace(NAMESPACE)
+                    .resource(new GenericKubernetesResourceBuilder()
+                            .withApiVersion("kwok.x-k8s.io/v1alpha1").withKind("PortForward")
+                            .withNewMetadata().withName("forwarded").endMetadata()
+                            .addToAdditionalProperties("spec", Map.of("forwards", List.of(Map.of("ports", List.of(7070),
+                                    "target", Map.of("address", "127.0.0.1", "port", server.getLocalPort())))))
+                            .build()).create();
+            client.pods().inNamespace(NAMESPACE).withName("forwarded").waitUntilCondition(Readiness::isPodReady, 60, TimeUnit.SECONDS);
+
+            // the pod's port, as kubectl port-forward svc/forwarded 70 resolves it (fabric8's Service port-forward does
+            // not resolve target ports); KWOK may take a moment to see the PortForward resource, so a few attempts
+            String line = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (line == null && System.nanoTime() < deadline) {
+                try (var forward = client.pods().inNamespace(NAMESPACE).withName("forwarded")
+                        .portForward(7070, java.net.InetAddress.getLoopbackAddress(), 0);
+                     java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), forward.getLocalPort())) {
+                    socket.setSoTimeout(20_000);
+                    line = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                            java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                }
+                if (line == null) {
+                    Thread.sleep(500);
+                }
+            }
+            assertThat(line).isEqualTo("hello through the API server");
+        }
+    }
+
     @Test
     void crdSchemaStatusSubresourceServerSideApplyAndFinalizers() {
         var widgets = widgets();
