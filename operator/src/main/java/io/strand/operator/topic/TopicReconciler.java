@@ -69,6 +69,7 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
     static final String CLAIM_INDEX = "topic-claim";
     static final String CLUSTER_INDEX = "topic-cluster";
     private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration REFUSED_RETRY = Duration.ofSeconds(20);
     private static final Logger LOG = LoggerFactory.getLogger(TopicReconciler.class);
 
     private final KafkaAdminFactory admins;
@@ -261,8 +262,20 @@ public class TopicReconciler implements Reconciler<Topic>, Cleaner<Topic> {
     }
 
     private static UpdateControl<Topic> patch(Topic topic, TopicStatus status) {
-        return Objects.equals(status, topic.getStatus()) ? UpdateControl.noUpdate()
+        UpdateControl<Topic> control = Objects.equals(status, topic.getStatus()) ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusPatch(topic, status));
+        return retriesSoon(status) ? control.rescheduleAfter(REFUSED_RETRY) : control;
+    }
+
+    /**
+     * What the brokers refused can depend on the cluster's state rather than the spec (a replication factor above the
+     * brokers registered so far, while a new cluster's brokers are still joining; a cluster not created yet), and no
+     * Kubernetes event announces the change: such a topic is tried again soon, not only at the periodic pass.
+     */
+    static boolean retriesSoon(TopicStatus status) {
+        return status.getConditions() != null && status.getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus())
+                        && (REJECTED.equals(c.getReason()) || CLUSTER_NOT_FOUND.equals(c.getReason())));
     }
 
     // a fresh object with only identity and status: never send back (or mutate) the cached resource
