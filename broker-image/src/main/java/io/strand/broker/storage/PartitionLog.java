@@ -571,7 +571,14 @@ public final class PartitionLog implements Closeable {
         lock.lock();
         try {
             ensureOpen();
-            if (offset >= end.offset()) return;
+            if (offset >= end.offset()) {
+                // Nothing to cut, but an epoch may start exactly at the end: this replica led the partition in that
+                // epoch and appended nothing before another leader took over. Left in place, it is the latest epoch a
+                // follower reports, which the new leader never had, and every fetch diverges again (Kafka's
+                // UnifiedLog.truncateTo drops it for the same reason).
+                epochCache.truncateFromEnd(end.offset());
+                return;
+            }
             truncations++;
             if (cleanerCheckpoint > offset) writeCleanerCheckpoint(Math.min(offset, cleanerCheckpoint));
             end = new LogEnd(offset, null, 0); // readers stop early while we cut

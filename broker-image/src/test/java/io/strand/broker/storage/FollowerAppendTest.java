@@ -90,6 +90,26 @@ class FollowerAppendTest {
     }
 
     @Test
+    void aLeaderEpochThatStartsAtTheEndWithNoDataGoesWithATruncationToTheEnd() throws Exception {
+        leader = PartitionLog.open(tmp.resolve("l-0"), config(), clock);
+        follower = PartitionLog.open(tmp.resolve("f-0"), config(), clock);
+        leader.append(TestBatches.batch(5, 1), 2);
+        follower.appendAsFollower(readAll(leader, 0));
+        // the follower is made leader of epoch 3 and loses it before appending anything
+        follower.assignEpochStart(3);
+        assertThat(follower.leaderEpochCache().entries()).isEqualTo(Map.of(2, 0L, 3, 5L));
+        // the new leader, of epoch 4, never had epoch 3: it answers that epoch 2 ends at 5, where the follower's log
+        // ends too
+        leader.assignEpochStart(4);
+        LeaderEpochCache.EpochEnd atLeader = leader.endOffsetForEpoch(3);
+        assertThat(atLeader).isEqualTo(new LeaderEpochCache.EpochEnd(2, 5));
+        follower.truncateTo(Math.min(atLeader.endOffset(), follower.logEndOffset()));
+        assertThat(follower.logEndOffset()).isEqualTo(5);
+        assertThat(follower.latestEpoch()).as("else every fetch reports epoch 3 and diverges again").isEqualTo(2);
+        assertThat(follower.leaderEpochCache().entries()).isEqualTo(Map.of(2, 0L));
+    }
+
+    @Test
     void rejectsBatchesThatDoNotLineUpOrAreCorrupt() throws Exception {
         leader = PartitionLog.open(tmp.resolve("l-0"), config(), clock);
         follower = PartitionLog.open(tmp.resolve("f-0"), config(), clock);
