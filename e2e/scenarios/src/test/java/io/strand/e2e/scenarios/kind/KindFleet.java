@@ -6,23 +6,16 @@ import com.github.dockerjava.api.DockerClient;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.LocalPortForward;
-import io.fabric8.kubernetes.client.PortForward;
+import io.strand.e2e.scenarios.ApiServerForwards;
 import io.strand.e2e.scenarios.Fleet;
 import io.strand.e2e.scenarios.TcpForwarder;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Assertions;
@@ -41,7 +34,6 @@ import org.testcontainers.utility.MountableFile;
 public final class KindFleet implements Fleet {
 
     static final String OPERATOR_NAMESPACE = "strand-system";
-    private static final Duration FORWARD_IDLE = Duration.ofMinutes(10);
 
     private final KindContainer<?> kind;
     private final KubernetesClient client;
@@ -148,75 +140,14 @@ public final class KindFleet implements Fleet {
         return TcpForwarder.freePort();
     }
 
-    /**
-     * {@code kubectl port-forward svc/...}, but choosing the pod per connection (sticking to one while it is ready):
-     * kubectl binds to one pod for its whole life and exits when that pod goes, which a roll always does.
-     */
     @Override
     public Forward forwardService(String service, int servicePort, int localPort) {
-        String[] current = {null};
-        TcpForwarder forwarder = new TcpForwarder(localPort, socket -> {
-            Service svc = client.services().inNamespace(namespace).withName(service).get();
-            ServicePort port = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == servicePort).findFirst().orElseThrow();
-            Pod pod = client.pods().inNamespace(namespace).withLabels(svc.getSpec().getSelector()).list().getItems().stream()
-                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null && ready(p))
-                    .min(Comparator.comparing((Pod p) -> !p.getMetadata().getName().equals(current[0])).thenComparing(p -> p.getMetadata().getName()))
-                    .orElseThrow(() -> new IllegalStateException("no ready pod behind Service " + service));
-            int target = port.getTargetPort() == null ? port.getPort()
-                    : port.getTargetPort().getIntVal() != null ? port.getTargetPort().getIntVal()
-                    : pod.getSpec().getContainers().get(0).getPorts().stream().filter(p -> port.getTargetPort().getStrVal().equals(p.getName()))
-                            .findFirst().orElseThrow().getContainerPort();
-            current[0] = pod.getMetadata().getName();
-            try (PortForward forward = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
-                    .portForward(target, Channels.newChannel(socket.getInputStream()), Channels.newChannel(socket.getOutputStream()))) {
-                long deadline = System.nanoTime() + FORWARD_IDLE.toNanos();
-                while (forward.isAlive() && !socket.isClosed() && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
-            }
-        });
-        return new Forward() {
-            @Override
-            public int localPort() {
-                return forwarder.localPort();
-            }
-
-            @Override
-            public String currentPod() {
-                return current[0];
-            }
-
-            @Override
-            public void close() {
-                forwarder.close();
-            }
-        };
+        return new ApiServerForwards(client, namespace, KindFleet::ready).service(service, servicePort, localPort);
     }
 
     @Override
     public Forward forwardPod(String pod, int containerPort) {
-        LocalPortForward forward = client.pods().inNamespace(namespace).withName(pod)
-                .portForward(containerPort, InetAddress.getLoopbackAddress(), TcpForwarder.freePort());
-        return new Forward() {
-            @Override
-            public int localPort() {
-                return forward.getLocalPort();
-            }
-
-            @Override
-            public String currentPod() {
-                return pod;
-            }
-
-            @Override
-            public void close() {
-                try {
-                    forward.close();
-                } catch (java.io.IOException ignored) {
-                    // closing
-                }
-            }
-        };
+        return new ApiServerForwards(client, namespace, KindFleet::ready).pod(pod, containerPort);
     }
 
     private static boolean ready(Pod pod) {

@@ -3,12 +3,12 @@ package io.strand.e2e.scenarios.local;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.strand.broker.it.BrokerProcess;
 import io.strand.e2e.scenarios.Fleet;
+import io.strand.e2e.scenarios.ApiServerForwards;
 import io.strand.e2e.scenarios.TcpForwarder;
 import io.strand.operator.cluster.KafkaClusterReconciler;
 import io.strand.operator.kafka.KafkaAdminFactory;
@@ -16,11 +16,8 @@ import io.strand.operator.model.ClusterResources;
 import io.strand.operator.model.Listeners;
 import io.strand.operator.topic.TopicReconciler;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -103,84 +100,22 @@ public final class LocalFleet implements Fleet {
     }
 
     /**
-     * Like {@code kubectl port-forward svc/...}: the Service's port resolved to its target port on a ready pod it
-     * selects (ready: KWOK's Ready condition and the broker listening, which is what the readiness probe checks).
-     * The pod is kept while it stays ready; a new connection after it went goes to another one.
+     * Through the API server, as kubectl does: KWOK serves the pods' port-forwards, and {@link PodKubelet} publishes a
+     * PortForward resource per pod naming its broker's ports on 127.0.0.1. Usable pods: Ready (KWOK's say) with their
+     * broker listening, which is what the readiness probe would check.
      */
     @Override
     public Forward forwardService(String service, int servicePort, int localPort) {
-        String[] current = {null};
-        TcpForwarder forwarder = new TcpForwarder(localPort, socket -> {
-            Service svc = client.services().inNamespace(namespace).withName(service).get();
-            if (svc == null) {
-                throw new IllegalStateException("no Service " + service);
-            }
-            ServicePort port = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == servicePort).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("Service " + service + " has no port " + servicePort));
-            List<Pod> candidates = client.pods().inNamespace(namespace).withLabels(svc.getSpec().getSelector()).list().getItems().stream()
-                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null && podReady(p))
-                    .sorted(Comparator.comparing((Pod p) -> !p.getMetadata().getName().equals(current[0]))
-                            .thenComparing(p -> p.getMetadata().getName()))
-                    .toList();
-            for (Pod pod : candidates) {
-                Integer hostPort = kubelet.hostPort(pod, containerPort(pod, port));
-                if (hostPort != null) {
-                    current[0] = pod.getMetadata().getName();
-                    connectAndPipe(socket, hostPort);
-                    return;
-                }
-            }
-            throw new IllegalStateException("no ready pod behind Service " + service);
-        });
-        return forward(forwarder, () -> current[0]);
+        return forwards().service(service, servicePort, localPort);
     }
 
     @Override
     public Forward forwardPod(String podName, int containerPort) {
-        TcpForwarder forwarder = new TcpForwarder(0, socket -> {
-            Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
-            Integer hostPort = pod == null ? null : kubelet.hostPort(pod, containerPort);
-            if (hostPort == null) {
-                throw new IllegalStateException("pod " + podName + " is not running");
-            }
-            connectAndPipe(socket, hostPort);
-        });
-        return forward(forwarder, () -> podName);
+        return forwards().pod(podName, containerPort);
     }
 
-    private static Forward forward(TcpForwarder forwarder, java.util.function.Supplier<String> pod) {
-        return new Forward() {
-            @Override
-            public int localPort() {
-                return forwarder.localPort();
-            }
-
-            @Override
-            public String currentPod() {
-                return pod.get();
-            }
-
-            @Override
-            public void close() {
-                forwarder.close();
-            }
-        };
-    }
-
-    private static void connectAndPipe(Socket client, int hostPort) throws IOException, InterruptedException {
-        Socket upstream = new Socket();
-        upstream.connect(new InetSocketAddress("127.0.0.1", hostPort), 5_000);
-        TcpForwarder.pipe(client, upstream);
-    }
-
-    private static int containerPort(Pod pod, ServicePort port) {
-        if (port.getTargetPort() == null) {
-            return port.getPort();
-        }
-        if (port.getTargetPort().getIntVal() != null) {
-            return port.getTargetPort().getIntVal();
-        }
-        return PodKubelet.containerPort(pod.getSpec().getContainers().get(0), port.getTargetPort().getStrVal());
+    private ApiServerForwards forwards() {
+        return new ApiServerForwards(client, namespace, p -> podReady(p) && kubelet.listening(p));
     }
 
     private static boolean podReady(Pod pod) {

@@ -2,6 +2,7 @@ package io.strand.e2e.scenarios.local;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -122,13 +123,10 @@ final class PodKubelet implements AutoCloseable {
                 .map(s -> "127.0.0.1:" + s.port(kafkaContainerPort)).sorted().collect(Collectors.joining(","));
     }
 
-    /** Where a pod's container port is on this machine, while its broker runs and listens; null otherwise. */
-    Integer hostPort(Pod pod, int containerPort) {
+    /** Whether the pod's broker runs and listens on its client port. */
+    boolean listening(Pod pod) {
         Slot slot = slots.get(key(pod));
-        if (slot == null || !pod.getMetadata().getUid().equals(slot.podUid) || !slot.ready(kafkaPort(pod))) {
-            return null;
-        }
-        return slot.port(containerPort);
+        return slot != null && pod.getMetadata().getUid().equals(slot.podUid) && slot.ready(kafkaPort(pod));
     }
 
     private void loop() {
@@ -273,8 +271,30 @@ final class PodKubelet implements AutoCloseable {
         slot.process = builder.start();
         slot.podUid = pod.getMetadata().getUid();
         slot.podName = pod.getMetadata().getName();
+        publishPorts(pod, slot, container);
         events.add("start " + slot.cluster + "/" + slot.id + " on claim " + claimUid);
     }
+
+    /**
+     * KWOK's PortForward resource for the pod (same name): kubectl port-forward to any of its container ports reaches
+     * the broker's port on 127.0.0.1, through the API server like a real one.
+     */
+    private void publishPorts(Pod pod, Slot slot, Container container) {
+        List<Map<String, Object>> forwards = new ArrayList<>();
+        for (ContainerPort port : container.getPorts() == null ? List.<ContainerPort>of() : container.getPorts()) {
+            forwards.add(Map.of("ports", List.of(port.getContainerPort()),
+                    "target", Map.of("address", "127.0.0.1", "port", slot.port(port.getContainerPort()))));
+        }
+        client.genericKubernetesResources(PORT_FORWARD_API, "PortForward").inNamespace(namespace)
+                .resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion(PORT_FORWARD_API).withKind("PortForward")
+                        .withNewMetadata().withName(pod.getMetadata().getName()).withNamespace(namespace).endMetadata()
+                        .addToAdditionalProperties("spec", Map.of("forwards", forwards))
+                        .build())
+                .forceConflicts().serverSideApply();
+    }
+
+    private static final String PORT_FORWARD_API = "kwok.x-k8s.io/v1alpha1";
 
     private void stop(Slot slot) {
         Process process = slot.process;
