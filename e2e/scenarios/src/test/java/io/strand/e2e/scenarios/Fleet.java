@@ -16,16 +16,25 @@ public interface Fleet extends AutoCloseable {
     String namespace();
 
     /** A port on 127.0.0.1 free right now: the tunnel's advertisedPort, which the forward will listen on. */
-    int freeLocalPort();
+    default int freeLocalPort() {
+        return TcpForwarder.freePort();
+    }
+
+    /** Port-forwards through this fleet's API server, to the pods it considers usable. */
+    ApiServerForwards forwards();
 
     /**
      * {@code kubectl port-forward svc/<service> <localPort>:<servicePort>} on 127.0.0.1. Each new connection lands on
      * one ready pod the Service selects (the one the previous connection used while it stays ready).
      */
-    Forward forwardService(String service, int servicePort, int localPort);
+    default Forward forwardService(String service, int servicePort, int localPort) {
+        return forwards().service(service, servicePort, localPort);
+    }
 
     /** {@code kubectl port-forward pod/<pod> :<containerPort>} on 127.0.0.1. */
-    Forward forwardPod(String pod, int containerPort);
+    default Forward forwardPod(String pod, int containerPort) {
+        return forwards().pod(pod, containerPort);
+    }
 
     /**
      * Waits (bounded) until the cluster's {@code brokers} brokers run and are registered. A no-op where pods are

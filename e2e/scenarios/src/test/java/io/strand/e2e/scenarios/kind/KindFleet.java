@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.strand.e2e.scenarios.ApiServerForwards;
 import io.strand.e2e.scenarios.Fleet;
-import io.strand.e2e.scenarios.TcpForwarder;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,18 +135,8 @@ public final class KindFleet implements Fleet {
     }
 
     @Override
-    public int freeLocalPort() {
-        return TcpForwarder.freePort();
-    }
-
-    @Override
-    public Forward forwardService(String service, int servicePort, int localPort) {
-        return new ApiServerForwards(client, namespace, KindFleet::ready).service(service, servicePort, localPort);
-    }
-
-    @Override
-    public Forward forwardPod(String pod, int containerPort) {
-        return new ApiServerForwards(client, namespace, KindFleet::ready).pod(pod, containerPort);
+    public ApiServerForwards forwards() {
+        return new ApiServerForwards(client, namespace, KindFleet::ready);
     }
 
     private static boolean ready(Pod pod) {

@@ -9,7 +9,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.strand.broker.it.BrokerProcess;
 import io.strand.e2e.scenarios.Fleet;
 import io.strand.e2e.scenarios.ApiServerForwards;
-import io.strand.e2e.scenarios.TcpForwarder;
 import io.strand.operator.cluster.KafkaClusterReconciler;
 import io.strand.operator.kafka.KafkaAdminFactory;
 import io.strand.operator.model.ClusterResources;
@@ -94,27 +93,13 @@ public final class LocalFleet implements Fleet {
         return namespace;
     }
 
-    @Override
-    public int freeLocalPort() {
-        return TcpForwarder.freePort();
-    }
-
     /**
      * Through the API server, as kubectl does: KWOK serves the pods' port-forwards, and {@link PodKubelet} publishes a
      * PortForward resource per pod naming its broker's ports on 127.0.0.1. Usable pods: Ready (KWOK's say) with their
      * broker listening, which is what the readiness probe would check.
      */
     @Override
-    public Forward forwardService(String service, int servicePort, int localPort) {
-        return forwards().service(service, servicePort, localPort);
-    }
-
-    @Override
-    public Forward forwardPod(String podName, int containerPort) {
-        return forwards().pod(podName, containerPort);
-    }
-
-    private ApiServerForwards forwards() {
+    public ApiServerForwards forwards() {
         return new ApiServerForwards(client, namespace, p -> podReady(p) && kubelet.listening(p));
     }
 
