@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  * {@code server.properties} from the pod's ConfigMap volume, and the pod's environment (downward API resolved, so
  * {@code STRAND_NODE_ID} comes from the pod-index label). Only what a single machine cannot share is rewritten, with
  * {@code --override}: every listen and advertised address becomes a port of its own on 127.0.0.1 (the pod's container
- * ports, mapped), the voters' pod DNS names become those ports, and {@code log.dirs} a directory per data claim uid.
+ * ports, mapped), the voters' pod DNS names become those ports; each data claim is a directory per claim uid. The
+ * broker runs from the jar, or from the broker image in Docker ({@link BrokerRuntime}).
  * {@code relay.advertised.listener} is kept as rendered. Before rewriting, the rendered addresses are checked against
  * the pod and the Services they must match; a mismatch is a finding, reported through {@link #check()}.
  *
@@ -55,6 +56,7 @@ final class PodKubelet implements AutoCloseable {
         volatile String podName;
         volatile Path log;
         volatile List<String> command = List.of();
+        volatile String name;
 
         Slot(String cluster, int id) {
             this.cluster = cluster;
@@ -86,7 +88,7 @@ final class PodKubelet implements AutoCloseable {
     private final KubernetesClient client;
     private final String namespace;
     private final Path dir;
-    private final Path jar;
+    private final BrokerRuntime runtime;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final List<String> findings = Collections.synchronizedList(new ArrayList<>());
@@ -98,7 +100,8 @@ final class PodKubelet implements AutoCloseable {
         this.client = client;
         this.namespace = namespace;
         this.dir = dir;
-        this.jar = jar;
+        this.runtime = BrokerRuntime.fromSystemProperties(jar);
+        System.out.println("kubelet shim for " + namespace + ": brokers run from the " + runtime.describe());
         this.thread = new Thread(this::loop, "kubelet-" + namespace);
         thread.setDaemon(true);
         thread.start();
@@ -237,9 +240,8 @@ final class PodKubelet implements AutoCloseable {
         if (tunnel != null) {
             overrides.put("relay.listener", "PLAINTEXT://127.0.0.1:" + slot.port(tunnel));
         }
-        Path data = dir.resolve("volumes").resolve(claimUid);
-        Files.createDirectories(data);
-        overrides.put("log.dirs", data.resolve("data").toString());
+        Path claim = dir.resolve("volumes").resolve(claimUid);
+        Files.createDirectories(claim);
 
         // the ConfigMap volume, as mounted
         Path configDir = dir.resolve("pods").resolve(pod.getMetadata().getUid());
@@ -247,27 +249,15 @@ final class PodKubelet implements AutoCloseable {
         Path file = configDir.resolve(ClusterResources.CONFIG_FILE);
         Files.writeString(file, rendered);
 
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx384m");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-jar");
-        command.add(jar.toString());
-        // the container's args, with the mount path replaced by where the volume is here
-        for (String arg : container.getArgs()) {
-            command.add(arg.replace(ClusterResources.CONFIG_MOUNT_PATH, configDir.toString()));
-        }
-        overrides.forEach((k, v) -> {
-            command.add("--override");
-            command.add(k + "=" + v);
-        });
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(k -> k.startsWith("STRAND_") || k.equals("JDK_JAVA_OPTIONS") || k.equals("JAVA_TOOL_OPTIONS"));
-        builder.environment().putAll(env);
+        String name = "strand-e2e-" + slot.cluster + "-" + slot.id + "-" + pod.getMetadata().getUid().substring(0, 8);
+        ProcessBuilder builder = runtime.start(new BrokerRuntime.Launch(pod, container, configDir, claim, env, overrides, name))
+                .redirectErrorStream(true);
+        List<String> command = builder.command();
         slot.log = dir.resolve("logs").resolve(pod.getMetadata().getName() + "-" + pod.getMetadata().getUid() + ".log");
         Files.createDirectories(slot.log.getParent());
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(slot.log.toFile()));
         slot.command = command;
+        slot.name = name;
         slot.process = builder.start();
         slot.podUid = pod.getMetadata().getUid();
         slot.podName = pod.getMetadata().getName();
@@ -306,9 +296,11 @@ final class PodKubelet implements AutoCloseable {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
+                runtime.cleanUp(slot.name);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
+            runtime.cleanUp(slot.name);
             Thread.currentThread().interrupt();
         }
     }
@@ -462,6 +454,9 @@ final class PodKubelet implements AutoCloseable {
         for (Slot slot : slots.values()) {
             if (slot.process != null) {
                 slot.process.waitFor(10, TimeUnit.SECONDS);
+            }
+            if (slot.name != null) {
+                runtime.cleanUp(slot.name);
             }
         }
     }
