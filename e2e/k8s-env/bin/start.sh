@@ -26,9 +26,27 @@ fi
 rm -rf "$STATE"; mkdir -p "$STATE"/{pki,pids,logs,etcd,volumes}
 PKI=$STATE/pki
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port)
-KCM_PORT=$(free_port); SCHED_PORT=$(free_port); KWOK_PORT=$(free_port)
+# Six distinct free ports below the ephemeral range (32768+): a port found with bind(0) comes from that range, and
+# etcd's and the API server's own outbound connections could be given it before the component meant for it binds.
+read -r ETCD_PORT ETCD_PEER_PORT API_PORT KCM_PORT SCHED_PORT KWOK_PORT < <(python3 - <<'PY'
+import random, socket
+ports = []
+while len(ports) < 6:
+    port = random.randint(20000, 31999)
+    if port in ports:
+        continue
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        ports.append(port)
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(*ports)
+PY
+)
 
 # --- certificates: a CA, the API server's serving certificate, one system:masters client, the SA signing key
 openssl_quiet() { openssl "$@" 2>/dev/null; }

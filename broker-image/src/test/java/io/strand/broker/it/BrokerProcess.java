@@ -3,7 +3,6 @@ package io.strand.broker.it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,12 +173,8 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** See {@link FreePorts}: below the ephemeral range, so no outbound connection takes it before the broker binds. */
+    public static int freePort() {
+        return FreePorts.next();
     }
 }

@@ -123,12 +123,8 @@ public final class TcpForwarder implements AutoCloseable {
         threads.shutdownNow();
     }
 
+    /** Below the ephemeral range, like the brokers' ports ({@link io.strand.broker.it.FreePorts}). */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.strand.broker.it.FreePorts.next();
     }
 }
