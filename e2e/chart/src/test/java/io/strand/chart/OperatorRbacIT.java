@@ -1,5 +1,6 @@
 package io.strand.chart;
 
+import io.strand.k8s.testenv.Edits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -180,7 +181,7 @@ class OperatorRbacIT {
 
         // storage growth: the claims are patched and the StatefulSet is deleted (orphaning its pods) and re-created
         String uid = admin.apps().statefulSets().inNamespace(namespace).withName(name + "-broker").get().getMetadata().getUid();
-        admin.resources(KafkaCluster.class).inNamespace(namespace).withName(name).edit(c -> {
+        Edits.edit(admin.resources(KafkaCluster.class).inNamespace(namespace).withName(name), c -> {
             c.getSpec().getStorage().setSize("2Gi");
             return c;
         });

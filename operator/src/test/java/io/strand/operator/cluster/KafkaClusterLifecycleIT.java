@@ -1,5 +1,6 @@
 package io.strand.operator.cluster;
 
+import io.strand.k8s.testenv.Edits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -207,7 +208,7 @@ class KafkaClusterLifecycleIT {
     @Order(5)
     void aConfigChangeRestartsOnePodAtATimeEachAfterEveryPartitionIsInSync() {
         int before = shim.events().size();
-        clusters().withName(NAME).edit(c -> {
+        Edits.edit(clusters().withName(NAME), c -> {
             c.getSpec().setConfig(Map.of("log.retention.ms", "3600000"));
             return c;
         });

@@ -1,5 +1,6 @@
 package io.strand.operator.cluster;
 
+import io.strand.k8s.testenv.Edits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -150,7 +151,7 @@ class KafkaClusterReconcilerIT {
                 () -> client.configMaps().inNamespace(NAMESPACE).withName("tunneled-config").get(),
                 c -> c.getData().get("server.properties").contains("relay.advertised.listener=PLAINTEXT://localhost:9092"));
 
-        clusters().withName("tunneled").edit(c -> {
+        Edits.edit(clusters().withName("tunneled"), c -> {
             c.getSpec().setListeners(List.of(new Listener("plain", 9092)));
             return c;
         });
@@ -178,7 +179,7 @@ class KafkaClusterReconcilerIT {
         assertThat(Conditions.isTrue(reported.getStatus().getConditions(), Conditions.WARNING)).isTrue();
         assertThat(reported.getStatus().getObservedGeneration()).isEqualTo(reported.getMetadata().getGeneration());
 
-        clusters().withName("limits").edit(c -> {
+        Edits.edit(clusters().withName("limits"), c -> {
             c.getSpec().getResources().getLimits().put("memory", new io.fabric8.kubernetes.api.model.Quantity("2Gi"));
             return c;
         });
@@ -219,7 +220,7 @@ class KafkaClusterReconcilerIT {
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("at most 40 characters");
 
         clusters().resource(cluster("fixed", 1)).create();
-        assertThatThrownBy(() -> clusters().withName("fixed").edit(c -> {
+        assertThatThrownBy(() -> Edits.edit(clusters().withName("fixed"), c -> {
             c.getSpec().getStorage().setSize("512Mi");
             return c;
         })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("storage.size can grow but not shrink");
@@ -233,7 +234,7 @@ class KafkaClusterReconcilerIT {
         Map<String, String> podUids = podUids("growing-broker");
         assertThat(podUids).hasSize(2);
 
-        clusters().withName("growing").edit(c -> {
+        Edits.edit(clusters().withName("growing"), c -> {
             c.getSpec().getStorage().setSize("2Gi");
             return c;
         });

@@ -1,5 +1,6 @@
 package io.strand.operator.cluster;
 
+import io.strand.k8s.testenv.Edits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -76,7 +77,7 @@ class PodMonitorIT {
         assertThat(podMonitor().<List<Map<String, Object>>>get("spec", "podMetricsEndpoints"))
                 .extracting(e -> e.get("port")).containsExactly("metrics");
 
-        client.resources(KafkaCluster.class).inNamespace(NAMESPACE).withName("monitored").edit(c -> {
+        Edits.edit(client.resources(KafkaCluster.class).inNamespace(NAMESPACE).withName("monitored"), c -> {
             Metrics off = new Metrics();
             off.setEnabled(false);
             c.getSpec().setMetrics(off);

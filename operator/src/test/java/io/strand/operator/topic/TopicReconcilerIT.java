@@ -1,5 +1,6 @@
 package io.strand.operator.topic;
 
+import io.strand.k8s.testenv.Edits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -93,7 +94,7 @@ class TopicReconcilerIT {
         try {
             if (operator != null && client != null) {
                 // while the operator runs, so finalizers go and the namespace is not left terminating
-                topics().list().getItems().forEach(t -> topics().withName(t.getMetadata().getName()).edit(annotate(TopicReconciler.KEEP)));
+                topics().list().getItems().forEach(t -> Edits.edit(topics().withName(t.getMetadata().getName()), annotate(TopicReconciler.KEEP)));
                 topics().delete();
                 waitFor("every Topic gone", () -> topics().list().getItems().size(), n -> n == 0);
             }
@@ -123,7 +124,7 @@ class TopicReconcilerIT {
         assertThat(overrides("orders")).isEqualTo(Map.of("retention.ms", "3600000"));
 
         // a name added later would rename the topic, orphaning this one
-        assertThatThrownBy(() -> topics().withName("orders").edit(t -> {
+        assertThatThrownBy(() -> Edits.edit(topics().withName("orders"), t -> {
             t.getSpec().setTopicName("renamed");
             return t;
         })).isInstanceOf(KubernetesClientException.class).hasMessageContaining("topicName cannot be added or removed");
@@ -150,7 +151,7 @@ class TopicReconcilerIT {
                 Map.of("retention.ms", "100000", "cleanup.policy", "compact"))).create();
         waitForReason("events", TopicReconciler.READY_REASON);
 
-        topics().withName("events").edit(t -> {
+        Edits.edit(topics().withName("events"), t -> {
             t.getSpec().setPartitions(4);
             t.getSpec().setConfig(Map.of("retention.ms", "200000"));
             return t;
@@ -253,7 +254,7 @@ class TopicReconcilerIT {
         assertThat(readyCondition(unreachable).getMessage()).contains("cluster '" + DEAD_CLUSTER + "'");
 
         // the finalizer cannot delete a topic on brokers it cannot reach; keep lets the resource go
-        topics().withName("stranded").edit(annotate(TopicReconciler.KEEP));
+        Edits.edit(topics().withName("stranded"), annotate(TopicReconciler.KEEP));
         topics().withName("stranded").delete();
         waitFor("stranded gone", () -> topics().withName("stranded").get() == null, gone -> gone);
     }

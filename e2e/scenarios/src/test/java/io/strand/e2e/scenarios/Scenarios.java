@@ -1,5 +1,6 @@
 package io.strand.e2e.scenarios;
 
+import io.strand.k8s.testenv.Edits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -237,7 +238,7 @@ public abstract class Scenarios {
         int maxMissing = 0;
         try {
             waitFor("the producer under way", load::acknowledgedCount, n -> n >= 200);
-            clusters().withName(CLUSTER).edit(c -> {
+            Edits.edit(clusters().withName(CLUSTER), c -> {
                 Map<String, String> config = new HashMap<>(c.getSpec().getConfig() == null ? Map.of() : c.getSpec().getConfig());
                 config.put("log.retention.ms", "3600000");
                 c.getSpec().setConfig(config);
