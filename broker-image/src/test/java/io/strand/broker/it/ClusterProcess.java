@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,6 +48,7 @@ public final class ClusterProcess implements AutoCloseable {
     /** {@code controller.quorum.voters} and the overrides every broker started so far was given, for {@link #addBroker}. */
     private String voters;
     private Map<String, String> overrides = Map.of();
+    private IntFunction<Map<String, String>> perBroker = id -> Map.of();
     private final Map<Integer, Map<String, String>> configs = new TreeMap<>();
     private final Map<Integer, BrokerProcess> brokers = new TreeMap<>();
     private Admin admin;
@@ -73,7 +75,14 @@ public final class ClusterProcess implements AutoCloseable {
      * operator's brokers are numbered from 0, like the pods of a StatefulSet.
      */
     public static ClusterProcess start(Path dir, int firstId, int size, int voterCount, Map<String, String> overrides) {
+        return start(dir, firstId, size, voterCount, overrides, id -> Map.of());
+    }
+
+    /** Like {@link #start(Path, int, int, int, Map)}, with {@code perBroker} overrides on top for each node id. */
+    public static ClusterProcess start(Path dir, int firstId, int size, int voterCount, Map<String, String> overrides,
+                                       IntFunction<Map<String, String>> perBroker) {
         ClusterProcess cluster = new ClusterProcess(dir);
+        cluster.perBroker = perBroker;
         cluster.voters = java.util.stream.IntStream.range(firstId, firstId + voterCount)
                 .mapToObj(id -> id + "@127.0.0.1:" + BrokerProcess.freePort()).collect(Collectors.joining(","));
         cluster.overrides = Map.copyOf(overrides);
@@ -120,6 +129,7 @@ public final class ClusterProcess implements AutoCloseable {
         config.put("controlled.shutdown.timeout.ms", "10000");
         config.put("offsets.topic.num.partitions", "3");
         config.putAll(overrides);
+        config.putAll(perBroker.apply(id));
         return config;
     }
 
